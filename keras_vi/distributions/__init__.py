@@ -1,0 +1,6 @@
+"""Distributions used by the latent variable models (keras.ops only)."""
+
+from keras_vi.distributions.bernoulli import Bernoulli
+from keras_vi.distributions.normal import Normal
+
+__all__ = ["Normal", "Bernoulli"]

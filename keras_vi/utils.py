@@ -1,0 +1,91 @@
+"""Private helpers shared by the package (argument checks, numeric helpers)."""
+
+import math
+import numbers
+
+import numpy as np
+from keras import ops
+
+
+def check_positive_int(value, name):
+    """Returns `value` if it is an int >= 1, else raises naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"`{name}` must be a positive integer (>= 1), got {value}.")
+    return int(value)
+
+
+def check_non_negative_float(value, name):
+    """Returns `float(value)` if it is a finite real >= 0, else raises naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"`{name}` must be a non-negative number, got {value!r}.")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"`{name}` must be a finite number >= 0, got {value}.")
+    return float(value)
+
+
+def check_choice(value, name, choices):
+    """Returns `value` if it is one of `choices`, else raises naming `name`."""
+    if value not in choices:
+        raise ValueError(
+            f"`{name}` must be one of {sorted(choices)}, got {value!r}."
+        )
+    return value
+
+
+def check_data(x, name, expected_shape=None, unit_interval=False):
+    """Checks a NumPy batch eagerly: shape, finiteness and (optionally) range.
+
+    Args:
+        x: array-like; converted with `np.asarray` (NumPy or a tf/jax array; torch
+            tensors are converted by the caller with `keras.ops.convert_to_numpy`).
+        name: the argument name used in error messages.
+        expected_shape: per-example shape (without the batch axis), or None.
+        unit_interval: if True, every value must lie in [0, 1].
+    """
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+        raise ValueError(f"`{name}` must hold real numbers, got dtype {x.dtype}.")
+    if expected_shape is not None and tuple(x.shape[1:]) != tuple(expected_shape):
+        raise ValueError(
+            f"`{name}` must have shape (batch, {', '.join(map(str, expected_shape))})"
+            f" (rank {len(expected_shape) + 1}), got shape {tuple(x.shape)}."
+        )
+    if x.ndim < 2:
+        raise ValueError(
+            f"`{name}` must have a batch axis and at least one data axis, "
+            f"got shape {tuple(x.shape)}."
+        )
+    if not np.all(np.isfinite(x)):
+        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+        raise ValueError(f"`{name}` contains {bad} NaN or infinite values.")
+    if unit_interval and x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(
+            f"`{name}` must lie in [0, 1] for a Bernoulli likelihood, got values in "
+            f"[{x.min()}, {x.max()}]. Scale the data (e.g. x / 255) or use "
+            "likelihood='gaussian'."
+        )
+    return x
+
+
+def check_event_ndims(event_ndims):
+    if isinstance(event_ndims, bool) or not isinstance(event_ndims, int) or event_ndims < 0:
+        raise ValueError(f"`event_ndims` must be an int >= 0, got {event_ndims!r}.")
+    return event_ndims
+
+
+def sum_last_axes(x, num_axes):
+    """Sums `x` over its last `num_axes` axes (no-op for 0)."""
+    if num_axes == 0:
+        return x
+    return ops.sum(x, axis=tuple(range(-num_axes, 0)))
+
+
+def log_mean_exp(x, axis=0):
+    """log(mean(exp(x))) along `axis`, through a stable log-sum-exp."""
+    k = ops.shape(x)[axis]
+    return ops.logsumexp(x, axis=axis) - ops.log(ops.cast(k, x.dtype))
+
+
+LOG_2PI = math.log(2.0 * math.pi)

@@ -1,0 +1,18 @@
+"""The model zoo, with a registry of names for the CLI and presets."""
+
+from keras_vi.zoo.beta_vae import BetaVAE
+from keras_vi.zoo.iwae import IWAE
+from keras_vi.zoo.latent_variable_model import LatentVariableModel
+from keras_vi.zoo.vae import VAE
+
+MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE}
+
+
+def get(name):
+    """Returns the zoo class registered under `name` (e.g. "beta_vae")."""
+    if name not in MODELS:
+        raise ValueError(f"`name` must be one of {sorted(MODELS)}, got {name!r}.")
+    return MODELS[name]
+
+
+__all__ = ["VAE", "BetaVAE", "IWAE", "LatentVariableModel", "MODELS", "get"]
