@@ -1,5 +1,7 @@
 """The base latent variable model: prior, encoder, decoder and a portable loss."""
 
+import copy
+
 import keras
 import numpy as np
 from keras import ops
@@ -362,7 +364,8 @@ class LatentVariableModel(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        # deserialize_keras_object consumes nested configs: work on a copy.
+        config = copy.deepcopy(config)
         for key in ("objective", "encoder", "decoder"):
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])

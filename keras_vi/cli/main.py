@@ -1,0 +1,149 @@
+"""The `keras-vi` command line: parse, build from the zoo registry, fit, write.
+
+    keras-vi train beta_vae --dataset digits --epochs 30 --latent-dim 10 --out runs/demo
+
+Keras reads KERAS_BACKEND when it is first imported, so `--backend` is applied
+before anything imports keras.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+MODEL_NAMES = ("vae", "beta_vae", "iwae")
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="keras-vi", description="Variational inference with Keras 3."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train a zoo model and write its pictures")
+    train.add_argument("model", choices=MODEL_NAMES)
+    train.add_argument("--dataset", default="digits", help="digits | mnist | fashion_mnist | a TFDS name")
+    train.add_argument("--data-dir", default=None, help="directory of the IDX files")
+    train.add_argument("--split", default="train", help="training split, e.g. 'test[:8000]'")
+    train.add_argument("--eval-split", default="test", help="held-out split, e.g. 'test[8000:]'")
+    train.add_argument("--binarize", choices=("static", "dynamic"), default=None)
+    train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--latent-dim", type=int, default=10)
+    train.add_argument("--likelihood", choices=("bernoulli", "gaussian"), default="bernoulli")
+    train.add_argument("--beta", type=float, default=None, help="KL weight (vae, beta_vae)")
+    train.add_argument("--free-bits", type=float, default=0.0, help="nats per latent dimension")
+    train.add_argument("--num-samples", type=int, default=5, help="k of the IWAE bound")
+    train.add_argument("--learning-rate", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--backend", choices=BACKENDS, default=None,
+                       help="Keras backend (default: KERAS_BACKEND, else tensorflow)")
+    train.add_argument("--out", required=True, help="output directory")
+    train.add_argument("--verbose", type=int, default=1, help="Keras progress bar: 0, 1 or 2")
+    return parser
+
+
+def _select_backend(backend):
+    if backend is not None:
+        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
+            raise ValueError(
+                f"`--backend {backend}` cannot apply: keras is already imported "
+                f"with backend {os.environ.get('KERAS_BACKEND')!r}."
+            )
+        os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _model_kwargs(args):
+    if args.latent_dim < 1:
+        raise ValueError(f"`--latent-dim` must be >= 1, got {args.latent_dim}.")
+    kwargs = {"latent_dim": args.latent_dim, "likelihood": args.likelihood, "seed": args.seed}
+    if args.model == "iwae":
+        if args.beta is not None or args.free_bits:
+            raise ValueError("`--beta` and `--free-bits` apply to vae and beta_vae, not iwae.")
+        kwargs["num_samples"] = args.num_samples
+    else:
+        if args.beta is not None:
+            kwargs["beta"] = args.beta
+        kwargs["free_bits"] = args.free_bits
+    return kwargs
+
+
+def train(args):
+    _select_backend(args.backend)
+    import keras
+    import numpy as np
+
+    from keras_vi import datasets, plotting, zoo
+
+    keras.utils.set_random_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed)
+    if args.binarize == "dynamic":
+        x_train = datasets.load(split=args.split, binarize="dynamic", batch_size=args.batch_size,
+                                shuffle=True, **load)
+        fit_kwargs = {}
+    else:
+        x_train = datasets.load(split=args.split, binarize=args.binarize, **load)
+        fit_kwargs = {"batch_size": args.batch_size, "shuffle": True}
+    # The held-out split is binarized once with a fixed seed, so evaluations
+    # of different models see the same data.
+    x_test = datasets.load(split=args.eval_split, binarize=args.binarize and "static",
+                           **{**load, "seed": args.seed + 1})
+
+    model = zoo.get(args.model)(**_model_kwargs(args))
+    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    start = time.perf_counter()
+    history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, **fit_kwargs)
+    train_seconds = time.perf_counter() - start
+    test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
+
+    plotting.plot_samples(model, os.path.join(args.out, "samples.png"), seed=args.seed)
+    plotting.plot_reconstructions(model, x_test, os.path.join(args.out, "reconstructions.png"))
+    plotting.plot_history(history, os.path.join(args.out, "history.png"))
+    model.save(os.path.join(args.out, "model.keras"))
+    export_path = os.path.join(args.out, "saved_model")
+    if keras.backend.backend() in ("tensorflow", "jax"):
+        model.export(export_path, verbose=False)
+        export = export_path
+    else:
+        export = None
+
+    metrics = {
+        "model": args.model,
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "args": {k: v for k, v in vars(args).items() if k != "command"},
+        "num_train_examples": int(sum(1 for _ in x_train) * args.batch_size)
+        if args.binarize == "dynamic" else int(len(x_train)),
+        "num_test_examples": int(len(x_test)),
+        "train_seconds": round(train_seconds, 2),
+        "final_train": {k: float(v[-1]) for k, v in history.history.items()},
+        "test": {k: float(v) for k, v in test_metrics.items()},
+        "saved_model": export,
+        "saved_model_note": None if export else (
+            "SavedModel export needs TensorFlow or JAX: load model.keras under "
+            "KERAS_BACKEND=tensorflow and call .export(path)."
+        ),
+    }
+    with open(os.path.join(args.out, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    print(json.dumps({"test": metrics["test"], "out": args.out}, indent=2))
+    del np
+    return metrics
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            train(args)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"keras-vi: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

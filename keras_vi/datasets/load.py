@@ -1,0 +1,172 @@
+"""`keras_vi.datasets.load`: embedded, local-file and TFDS image datasets."""
+
+import re
+
+import numpy as np
+
+from keras_vi.datasets import idx
+from keras_vi.utils import check_choice, check_positive_int
+
+BINARIZE = (None, "static", "dynamic")
+_SPLIT = re.compile(r"^(train|test)(?:\[(-?\d*):(-?\d*)\])?$")
+
+
+def _parse_split(split):
+    match = _SPLIT.match(split) if isinstance(split, str) else None
+    if match is None:
+        raise ValueError(
+            "`split` must be 'train' or 'test', optionally sliced like "
+            f"'test[:8000]' or 'test[8000:]', got {split!r}."
+        )
+    base, start, stop = match.groups()
+    start = int(start) if start else None
+    stop = int(stop) if stop else None
+    return base, slice(start, stop)
+
+
+def _load_digits(base):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = digits.images.astype(np.uint8)  # (1797, 8, 8), grey levels 0..16
+    # A fixed permutation, then 80% train / 20% test: digits ships unsplit.
+    order = np.random.default_rng(0).permutation(len(images))
+    cut = int(0.8 * len(images))
+    keep = order[:cut] if base == "train" else order[cut:]
+    return images[keep], digits.target[keep].astype(np.int64), 16.0
+
+
+def _load_idx(name, base, data_dir):
+    if data_dir is None:
+        raise ValueError(
+            f"`data_dir` is required for {name!r}: the directory holding its IDX "
+            f"files (for example ../shared/data). Use 'tfds:{name}' to load it "
+            "through tensorflow-datasets instead."
+        )
+    images = idx.read_idx_file(name, data_dir, base, "images")
+    labels = idx.read_idx_file(name, data_dir, base, "labels").astype(np.int64)
+    return images, labels, 255.0
+
+
+def _load_tfds(name, base, data_dir):
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError:
+        raise ValueError(
+            f"`name` {name!r} is not a keras_vi dataset ({sorted(LOCAL)}) and "
+            "tensorflow-datasets is not installed to look it up."
+        ) from None
+    try:
+        data = tfds.as_numpy(tfds.load(name, split=base, batch_size=-1, data_dir=data_dir))
+    except Exception as e:  # TFDS raises many types (network, registry, ...)
+        raise ValueError(
+            f"tensorflow-datasets could not load {name!r} split {base!r}: {e}. "
+            "Offline, use 'mnist' or 'fashion_mnist' with `data_dir`."
+        ) from e
+    if not isinstance(data, dict) or "image" not in data:
+        raise ValueError(f"TFDS dataset {name!r} has no 'image' feature.")
+    images = np.asarray(data["image"])
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]  # (N, H, W, 1) -> (N, H, W), like the IDX files
+    labels = np.asarray(data.get("label", np.zeros(len(images)))).astype(np.int64)
+    scale = 255.0 if images.dtype == np.uint8 else 1.0
+    return images, labels, scale
+
+
+LOCAL = {
+    "digits": lambda base, data_dir: _load_digits(base),
+    "mnist": lambda base, data_dir: _load_idx("mnist", base, data_dir),
+    "fashion_mnist": lambda base, data_dir: _load_idx("fashion_mnist", base, data_dir),
+}
+
+
+def load(
+    name,
+    split="train",
+    data_dir=None,
+    scale=True,
+    binarize=None,
+    batch_size=None,
+    shuffle=False,
+    seed=0,
+    with_labels=False,
+):
+    """Loads an image dataset as NumPy arrays or a batched `tf.data.Dataset`.
+
+    Names: `"digits"` (scikit-learn's bundled 8x8 digits, no download: the
+    default everywhere), `"mnist"` and `"fashion_mnist"` (the original IDX
+    files, optionally gzipped, in `data_dir` or its `mnist/` or
+    `fashion-mnist/` subfolder, checked against the published md5s), and any
+    other name, or `"tfds:NAME"`, through tensorflow-datasets.
+
+    Args:
+        name: dataset name.
+        split: `"train"` or `"test"`, optionally sliced: `"test[:8000]"`.
+            digits ships unsplit: train and test are a fixed 80/20 split.
+        data_dir: directory of the IDX files (or TFDS' data directory).
+        scale: if True, pixels become float32 in [0, 1]; else raw uint8.
+        binarize: None; `"static"` (one fixed Bernoulli draw per pixel, with
+            `seed`); or `"dynamic"` (a new draw every epoch; needs
+            `batch_size`). Needs `scale=True`.
+        batch_size: None for NumPy arrays; an int for a batched
+            `tf.data.Dataset` (needs TensorFlow installed; usable by `fit` on
+            every backend).
+        shuffle: shuffle the dataset every epoch (with `batch_size`).
+        seed: seed of static binarization and of the dataset's randomness.
+        with_labels: also return the labels: `(x, y)` or a dataset of pairs.
+
+    Returns:
+        `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or a dataset.
+    """
+    check_choice(binarize, "binarize", BINARIZE)
+    base, window = _parse_split(split)
+    if binarize is not None and not scale:
+        raise ValueError("`binarize` needs `scale=True` (pixel probabilities).")
+    if binarize == "dynamic" and batch_size is None:
+        raise ValueError(
+            "`binarize='dynamic'` draws new pixels every epoch, so it needs "
+            "`batch_size` (a tf.data.Dataset); use 'static' for NumPy arrays."
+        )
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "batch_size")
+    if not isinstance(name, str):
+        raise ValueError(f"`name` must be a string, got {name!r}.")
+    if name.startswith("tfds:"):
+        images, labels, max_value = _load_tfds(name[5:], base, data_dir)
+    elif name in LOCAL:
+        images, labels, max_value = LOCAL[name](base, data_dir)
+    else:
+        images, labels, max_value = _load_tfds(name, base, data_dir)
+    images, labels = images[window], labels[window]
+    if len(images) == 0:
+        raise ValueError(f"`split` {split!r} selects no example of {name!r}.")
+    x = images.astype(np.float32) / np.float32(max_value) if scale else images
+    if binarize == "static":
+        x = (np.random.default_rng(seed).uniform(size=x.shape) < x).astype(np.float32)
+    if batch_size is None:
+        return (x, labels) if with_labels else x
+    return _as_tf_dataset(x, labels, batch_size, shuffle, seed, binarize, with_labels)
+
+
+def _as_tf_dataset(x, labels, batch_size, shuffle, seed, binarize, with_labels):
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((x, labels))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if binarize == "dynamic":
+        # A stream of random seeds, redrawn on each pass over the data, makes
+        # every epoch see a new binarization (Salakhutdinov and Murray, 2008).
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        ds = tf.data.Dataset.zip((ds, seeds.batch(2)))
+
+        def draw(batch, pair):
+            images, y = batch
+            u = tf.random.stateless_uniform(tf.shape(images), seed=pair)
+            return tf.cast(u < images, tf.float32), y
+
+        ds = ds.map(draw, num_parallel_calls=tf.data.AUTOTUNE)
+    if not with_labels:
+        ds = ds.map(lambda images, y: images)
+    return ds.prefetch(tf.data.AUTOTUNE)

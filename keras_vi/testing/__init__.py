@@ -1,0 +1,9 @@
+"""Test helpers shared by keras_vi's suite and by users' own layers."""
+
+from keras_vi.testing.conformance import (
+    check_config_round_trip,
+    run_layer_test,
+    run_model_test,
+)
+
+__all__ = ["check_config_round_trip", "run_layer_test", "run_model_test"]

@@ -1,0 +1,47 @@
+"""Conformance of every public layer and model, listed once in a registry."""
+
+import numpy as np
+import pytest
+
+from keras_vi import layers, zoo
+from keras_vi.testing import run_layer_test, run_model_test
+
+LAYERS = [
+    ("sampling", layers.Sampling, {"seed": 3}, [(4, 3), (4, 3)], (4, 3)),
+    ("sampling_k", layers.Sampling, {"seed": 3, "num_samples": 5}, [(4, 3), (4, 3)], (5, 4, 3)),
+]
+
+_rng = np.random.default_rng(0)
+VECTORS = _rng.uniform(size=(8, 12)).astype("float32")
+IMAGES = _rng.uniform(size=(8, 6, 5)).astype("float32")
+COLOUR = _rng.uniform(size=(8, 4, 4, 3)).astype("float32")
+
+MODELS = [
+    ("vae_vectors", zoo.VAE, {"latent_dim": 2, "seed": 1}, VECTORS),
+    ("vae_images", zoo.VAE, {"latent_dim": 2, "beta": 0.5, "free_bits": 0.1, "seed": 1}, IMAGES),
+    ("vae_gaussian", zoo.VAE, {"latent_dim": 3, "likelihood": "gaussian", "seed": 1}, COLOUR),
+    ("beta_vae", zoo.BetaVAE, {"latent_dim": 2, "beta": 2.0, "seed": 1}, IMAGES),
+    ("iwae", zoo.IWAE, {"latent_dim": 2, "num_samples": 3, "seed": 1}, VECTORS),
+]
+
+
+@pytest.mark.parametrize(
+    "cls,kwargs,input_shapes,output_shape",
+    [case[1:] for case in LAYERS],
+    ids=[case[0] for case in LAYERS],
+)
+def test_layer_conformance(cls, kwargs, input_shapes, output_shape):
+    run_layer_test(cls, kwargs, input_shapes, output_shape)
+
+
+@pytest.mark.parametrize(
+    "cls,kwargs,x", [case[1:] for case in MODELS], ids=[case[0] for case in MODELS]
+)
+def test_model_conformance(cls, kwargs, x):
+    run_model_test(cls, kwargs, x)
+
+
+def test_registry_covers_public_classes():
+    covered = {case[1] for case in LAYERS} | {case[1] for case in MODELS}
+    public = {layers.Sampling, *zoo.MODELS.values()}
+    assert public <= covered, f"not in the conformance registry: {public - covered}"
