@@ -57,18 +57,19 @@ def _load_tfds(name, base, data_dir):
             "tensorflow-datasets is not installed to look it up."
         ) from None
     try:
-        data = tfds.as_numpy(tfds.load(name, split=base, batch_size=-1, data_dir=data_dir))
+        # Iterated example by example: `batch_size=-1` crashes TFDS' mock data.
+        examples = list(tfds.as_numpy(tfds.load(name, split=base, data_dir=data_dir)))
     except Exception as e:  # TFDS raises many types (network, registry, ...)
         raise ValueError(
-            f"tensorflow-datasets could not load {name!r} split {base!r}: {e}. "
-            "Offline, use 'mnist' or 'fashion_mnist' with `data_dir`."
+            f"`name`: tensorflow-datasets could not load {name!r} split {base!r}: "
+            f"{str(e).splitlines()[0] if str(e) else type(e).__name__}. Offline, use 'mnist' or 'fashion_mnist' with `data_dir`."
         ) from e
-    if not isinstance(data, dict) or "image" not in data:
-        raise ValueError(f"TFDS dataset {name!r} has no 'image' feature.")
-    images = np.asarray(data["image"])
+    if not examples or not isinstance(examples[0], dict) or "image" not in examples[0]:
+        raise ValueError(f"TFDS dataset {name!r} split {base!r} has no 'image' feature.")
+    images = np.stack([ex["image"] for ex in examples])
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]  # (N, H, W, 1) -> (N, H, W), like the IDX files
-    labels = np.asarray(data.get("label", np.zeros(len(images)))).astype(np.int64)
+    labels = np.array([ex.get("label", -1) for ex in examples], dtype=np.int64)
     scale = 255.0 if images.dtype == np.uint8 else 1.0
     return images, labels, scale
 

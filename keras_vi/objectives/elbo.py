@@ -51,6 +51,8 @@ class ELBO:
 
     def __call__(self, reconstruction, kl_per_dim, beta=None):
         beta = self.beta if beta is None else beta
+        reconstruction = ops.convert_to_tensor(reconstruction)
+        kl_per_dim = ops.convert_to_tensor(kl_per_dim, dtype=reconstruction.dtype)
         kl = ops.sum(kl_per_dim, axis=-1)
         if self.free_bits > 0:
             # mean over the batch of the masked terms equals

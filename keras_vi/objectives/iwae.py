@@ -33,7 +33,9 @@ class IWAEBound:
         self.num_samples = check_positive_int(num_samples, "num_samples")
 
     def __call__(self, log_px_z, log_pz, log_qz_x):
-        log_w = log_px_z + log_pz - log_qz_x
+        log_px_z = ops.convert_to_tensor(log_px_z)
+        dtype = log_px_z.dtype
+        log_w = log_px_z + ops.convert_to_tensor(log_pz, dtype) - ops.convert_to_tensor(log_qz_x, dtype)
         bound = log_mean_exp(log_w, axis=0)
         return {"loss": -bound, "iwae_bound": bound}
 
