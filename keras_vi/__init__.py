@@ -1,7 +1,20 @@
-"""keras_vi: variational inference for Keras 3 on TensorFlow, JAX and PyTorch."""
+"""keras_vi: variational inference for Keras 3 on TensorFlow, JAX and PyTorch.
 
-from keras_vi import distributions, layers, objectives, zoo
+Importing keras_vi registers its classes with Keras' serialization, so
+`keras.saving.load_model` reads keras_vi's `.keras` files after `import keras_vi`.
+"""
+
+from keras_vi import datasets, distributions, layers, objectives, plotting, testing, zoo
 
 __version__ = "0.1.0"
 
-__all__ = ["distributions", "layers", "objectives", "zoo", "__version__"]
+__all__ = [
+    "datasets",
+    "distributions",
+    "layers",
+    "objectives",
+    "plotting",
+    "testing",
+    "zoo",
+    "__version__",
+]

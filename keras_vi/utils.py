@@ -29,7 +29,7 @@ def check_choice(value, name, choices):
     """Returns `value` if it is one of `choices`, else raises naming `name`."""
     if value not in choices:
         raise ValueError(
-            f"`{name}` must be one of {sorted(choices)}, got {value!r}."
+            f"`{name}` must be one of {list(choices)}, got {value!r}."
         )
     return value
 

@@ -44,15 +44,21 @@ def build_parser():
     return parser
 
 
-def _select_backend(backend):
-    if backend is not None:
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
-            raise ValueError(
-                f"`--backend {backend}` cannot apply: keras is already imported "
-                f"with backend {os.environ.get('KERAS_BACKEND')!r}."
-            )
-        os.environ["KERAS_BACKEND"] = backend
+def _select_backend(backend, argv):
+    """Makes Keras run on `backend`; re-executes the command if it cannot.
+
+    Keras reads KERAS_BACKEND once, when first imported, and importing
+    keras_vi imports Keras: when it already runs on another backend, the
+    same command starts again in a fresh interpreter with KERAS_BACKEND set.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if backend is None:
+        return
+    os.environ["KERAS_BACKEND"] = backend
+    keras = sys.modules.get("keras")
+    if keras is not None and keras.backend.backend() != backend:
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "keras_vi", *argv])
 
 
 def _model_kwargs(args):
@@ -70,10 +76,13 @@ def _model_kwargs(args):
     return kwargs
 
 
-def train(args):
-    _select_backend(args.backend)
+def train(args, argv):
+    model_kwargs = _model_kwargs(args)  # checked before the slow Keras import
+    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
+        if value < 1:
+            raise ValueError(f"`{flag}` must be >= 1, got {value}.")
+    _select_backend(args.backend, argv)
     import keras
-    import numpy as np
 
     from keras_vi import datasets, plotting, zoo
 
@@ -92,7 +101,7 @@ def train(args):
     x_test = datasets.load(split=args.eval_split, binarize=args.binarize and "static",
                            **{**load, "seed": args.seed + 1})
 
-    model = zoo.get(args.model)(**_model_kwargs(args))
+    model = zoo.get(args.model)(**model_kwargs)
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     start = time.perf_counter()
     history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, **fit_kwargs)
@@ -130,15 +139,15 @@ def train(args):
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     print(json.dumps({"test": metrics["test"], "out": args.out}, indent=2))
-    del np
     return metrics
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "train":
-            train(args)
+            train(args, argv)
     except (ValueError, FileNotFoundError) as e:
         print(f"keras-vi: error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,101 @@
+import gzip
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from keras_vi import datasets
+from tests.conftest import SHARED_DATA
+
+needs_shared = pytest.mark.skipif(
+    not os.path.isdir(SHARED_DATA), reason=f"no shared data at {SHARED_DATA}"
+)
+
+
+def test_digits_split_is_fixed_and_disjoint():
+    train, y_train = datasets.load("digits", with_labels=True)
+    test = datasets.load("digits", split="test")
+    assert train.shape == (1437, 8, 8) and test.shape == (360, 8, 8)
+    assert train.dtype == np.float32 and train.min() == 0.0 and train.max() == 1.0
+    np.testing.assert_array_equal(train, datasets.load("digits"))
+    rows = {r.tobytes() for r in train}
+    assert sum(r.tobytes() in rows for r in test) < 10  # digits holds a few duplicate images
+    raw = datasets.load("digits", scale=False)
+    assert raw.dtype == np.uint8 and raw.max() == 16
+    assert set(np.unique(y_train)) == set(range(10))
+
+
+@needs_shared
+def test_mnist_and_fashion_mnist_from_idx_files():
+    x, y = datasets.load("mnist", split="test[:8000]", data_dir=SHARED_DATA, with_labels=True)
+    assert x.shape == (8000, 28, 28) and y[:5].tolist() == [7, 2, 1, 0, 4]
+    held_out = datasets.load("mnist", split="test[8000:]", data_dir=SHARED_DATA)
+    assert held_out.shape == (2000, 28, 28)
+    raw = datasets.load("mnist", split="test", data_dir=SHARED_DATA, scale=False)
+    assert abs(raw.mean() - 33.79) < 0.01  # the README's published mean
+    f = datasets.load("fashion_mnist", split="test[:100]", data_dir=os.path.join(SHARED_DATA, "fashion-mnist"))
+    assert f.shape == (100, 28, 28) and 0 <= f.min() and f.max() <= 1
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
+        datasets.load("mnist", split="train", data_dir=SHARED_DATA)  # not shipped
+
+
+@needs_shared
+def test_corrupt_or_wrong_files_are_errors(tmp_path):
+    src = os.path.join(SHARED_DATA, "mnist")
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shutil.copy(os.path.join(src, name), tmp_path / name)
+    data = bytearray(gzip.decompress((tmp_path / "t10k-labels-idx1-ubyte.gz").read_bytes()))
+    data[100] ^= 1  # one flipped bit in a label
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(bytes(data)))
+    with pytest.raises(ValueError, match="corrupt"):
+        datasets.load("mnist", split="test", data_dir=str(tmp_path))
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(ValueError, match="corrupt"):
+        datasets.load("mnist", split="test", data_dir=str(tmp_path))
+    # a re-gzipped copy of the original content is accepted (Debian's packaging)
+    good = gzip.decompress(open(os.path.join(src, "t10k-labels-idx1-ubyte.gz"), "rb").read())
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(good, mtime=0))
+    assert datasets.load("mnist", split="test[:3]", data_dir=str(tmp_path)).shape == (3, 28, 28)
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(FileNotFoundError, match="data_dir"):
+        datasets.load("mnist", data_dir=str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="data_dir"):
+        datasets.load("fashion_mnist")
+    with pytest.raises(ValueError, match="split"):
+        datasets.load("digits", split="validation")
+    with pytest.raises(ValueError, match="binarize"):
+        datasets.load("digits", binarize="yes")
+    with pytest.raises(ValueError, match="batch_size"):
+        datasets.load("digits", binarize="dynamic")
+    with pytest.raises(ValueError, match="scale"):
+        datasets.load("digits", binarize="static", scale=False)
+    with pytest.raises(ValueError, match="split"):
+        datasets.load("digits", split="test[5000:]")
+    with pytest.raises(ValueError, match="name"):
+        datasets.load("no_such_dataset_anywhere")
+
+
+def test_binarization():
+    probs = datasets.load("digits")
+    static = datasets.load("digits", binarize="static", seed=3)
+    assert set(np.unique(static)) == {0.0, 1.0}
+    np.testing.assert_array_equal(static, datasets.load("digits", binarize="static", seed=3))
+    assert abs(static.mean() - probs.mean()) < 0.01
+    ds = datasets.load("digits", binarize="dynamic", batch_size=500, seed=1)
+    first = [b.numpy() for b in ds]
+    second = [b.numpy() for b in ds]
+    assert [len(b) for b in first] == [500, 500, 437]
+    assert set(np.unique(first[0])) == {0.0, 1.0}
+    assert (first[0] != second[0]).mean() > 0.05  # a new draw each epoch
+    assert abs(np.concatenate(first).mean() - probs.mean()) < 0.01
+
+
+def test_tfds_path_with_mock_data():
+    tfds = pytest.importorskip("tensorflow_datasets")
+    with tfds.testing.mock_data(num_examples=12):
+        x, y = datasets.load("tfds:mnist", split="train", with_labels=True)
+    assert x.shape == (12, 28, 28) and x.dtype == np.float32 and y.shape == (12,)
+    assert 0 <= x.min() and x.max() <= 1
