@@ -293,6 +293,9 @@ class LatentVariableModel(keras.Model):
         """
         self._check_first_batch(x, "x")
         self._ensure_compiled()
+        if not isinstance(x, np.ndarray) and not hasattr(x, "__array__"):
+            # datasets and loaders shuffle themselves; Keras warns otherwise
+            kwargs.setdefault("shuffle", False)
         callbacks = list(kwargs.pop("callbacks", None) or []) + [_RaiseOnNonFiniteLoss()]
         return super().fit(x, y, callbacks=callbacks, **kwargs)
 
@@ -324,13 +327,10 @@ class LatentVariableModel(keras.Model):
             )
         if not self.built:
             raise ValueError("The model must be built (call fit or the model) before `export`.")
-        import tensorflow as tf
-
         archive = keras.export.ExportArchive()
         archive.track(self)
-        x_spec = [tf.TensorSpec((None, *self.data_shape), tf.float32, name="x")]
-        z_spec = [tf.TensorSpec((None, self.latent_dim), tf.float32, name="z")]
-        noise_spec = [tf.TensorSpec((None, self.latent_dim), tf.float32, name="noise")]
+        x_spec = [keras.InputSpec(shape=(None, *self.data_shape), dtype="float32")]
+        z_spec = [keras.InputSpec(shape=(None, self.latent_dim), dtype="float32")]
 
         def encode(x):
             mean, log_var = self.encode(x)
@@ -338,8 +338,11 @@ class LatentVariableModel(keras.Model):
 
         archive.add_endpoint("encode", encode, input_signature=x_spec)
         archive.add_endpoint("decode", self.decode, input_signature=z_spec)
-        # z ~ N(0, I) is the noise itself: the prior is standard normal.
-        archive.add_endpoint("sample", self.decode, input_signature=noise_spec)
+        def sample(noise):
+            # The prior is N(0, I): z is the standard normal noise itself.
+            return self.decode(noise)
+
+        archive.add_endpoint("sample", sample, input_signature=z_spec)
         archive.add_endpoint("serve", self.reconstruct, input_signature=x_spec)
         archive.write_out(filepath, verbose=verbose)
 

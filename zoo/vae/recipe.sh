@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Recipe of the results card beside this file. Run from the repository root after
+# `make install`; it trains, evaluates on the held-out split and rewrites the card's table.
+set -euo pipefail
+out=${OUT:-runs}/vae_digits
+KERAS_BACKEND=${KERAS_BACKEND:-jax} .venv/bin/keras-vi train vae --dataset digits --binarize dynamic \
+  --epochs 100 --batch-size 64 --latent-dim 10 --seed 0 --out "$out" --verbose 0
+.venv/bin/python zoo/write_card.py zoo/vae/README.md "$out"
