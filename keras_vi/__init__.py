@@ -4,13 +4,23 @@ Importing keras_vi registers its classes with Keras' serialization, so
 `keras.saving.load_model` reads keras_vi's `.keras` files after `import keras_vi`.
 """
 
-from keras_vi import datasets, distributions, layers, objectives, plotting, testing, zoo
+from keras_vi import (
+    datasets,
+    distributions,
+    estimators,
+    layers,
+    objectives,
+    plotting,
+    testing,
+    zoo,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "datasets",
     "distributions",
+    "estimators",
     "layers",
     "objectives",
     "plotting",

@@ -5,5 +5,6 @@ from keras_vi.testing.conformance import (
     run_layer_test,
     run_model_test,
 )
+from keras_vi.testing.linear_gaussian import LinearGaussianOracle
 
-__all__ = ["check_config_round_trip", "run_layer_test", "run_model_test"]
+__all__ = ["LinearGaussianOracle", "check_config_round_trip", "run_layer_test", "run_model_test"]

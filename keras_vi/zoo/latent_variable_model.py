@@ -218,8 +218,7 @@ class LatentVariableModel(keras.Model):
         kl = ops.sum(kl_per_dim, axis=-1)
         if isinstance(self.objective, ELBO):
             return self.objective(reconstruction, kl_per_dim, beta=self.kl_weight)
-        log_pz = Normal(ops.zeros_like(z), ops.zeros_like(z)).log_prob(z)
-        log_qz_x = Normal(mean, log_var).log_prob(z)
+        log_pz, log_qz_x = self._log_prior_and_posterior(z, mean, log_var)
         terms = self.objective(log_px_z, log_pz, log_qz_x)
         return {
             **terms,
@@ -227,6 +226,31 @@ class LatentVariableModel(keras.Model):
             "kl": kl,
             "elbo": reconstruction - kl,
         }
+
+    @staticmethod
+    def _log_prior_and_posterior(z, mean, log_var):
+        """log p(z) under N(0, I) and log q(z|x), for z of shape (k, batch, d)."""
+        log_pz = Normal(ops.zeros_like(mean), ops.zeros_like(mean)).log_prob(z)
+        return log_pz, Normal(mean, log_var).log_prob(z)
+
+    def log_weights(self, x, num_samples, proposal="posterior", seed=None):
+        """Log importance weights of `num_samples` draws per example: (k, batch).
+
+        `proposal="posterior"`: z ~ q(z|x), log w = log p(x|z) + log p(z) -
+        log q(z|x). `proposal="prior"`: z ~ p(z), log w = log p(x|z).
+        `keras_vi.estimators.log_likelihood` averages them in chunks.
+        """
+        check_choice(proposal, "proposal", ("posterior", "prior"))
+        x = ops.cast(x, self.compute_dtype)
+        mean, log_var = self.encode(x)
+        if proposal == "prior":
+            mean, log_var = ops.zeros_like(mean), ops.zeros_like(log_var)
+        z = Normal(mean, log_var).sample(seed=seed, num_samples=num_samples)
+        log_px_z = self.likelihood_distribution(self.decoder_params(z)).log_prob(x[None])
+        if proposal == "prior":
+            return log_px_z
+        log_pz, log_qz_x = self._log_prior_and_posterior(z, mean, log_var)
+        return log_px_z + log_pz - log_qz_x
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
