@@ -22,7 +22,10 @@ MODELS = [
     ("vae_gaussian", zoo.VAE, {"latent_dim": 3, "likelihood": "gaussian", "seed": 1}, COLOUR),
     ("beta_vae", zoo.BetaVAE, {"latent_dim": 2, "beta": 2.0, "seed": 1}, IMAGES),
     ("iwae", zoo.IWAE, {"latent_dim": 2, "num_samples": 3, "seed": 1}, VECTORS),
+    ("gmm_diag", zoo.GaussianMixture, {"num_components": 3, "seed": 1}, VECTORS),
+    ("gmm_full", zoo.GaussianMixture, {"num_components": 2, "covariance": "full"}, VECTORS[:, :3]),
 ]
+DETERMINISTIC = {zoo.GaussianMixture: "log_prob"}
 
 
 @pytest.mark.parametrize(
@@ -38,10 +41,10 @@ def test_layer_conformance(cls, kwargs, input_shapes, output_shape):
     "cls,kwargs,x", [case[1:] for case in MODELS], ids=[case[0] for case in MODELS]
 )
 def test_model_conformance(cls, kwargs, x):
-    run_model_test(cls, kwargs, x)
+    run_model_test(cls, kwargs, x, deterministic_method=DETERMINISTIC.get(cls, "reconstruct"))
 
 
 def test_registry_covers_public_classes():
     covered = {case[1] for case in LAYERS} | {case[1] for case in MODELS}
-    public = {layers.Sampling, *zoo.MODELS.values()}
+    public = {layers.Sampling, zoo.GaussianMixture, *zoo.MODELS.values()}
     assert public <= covered, f"not in the conformance registry: {public - covered}"

@@ -1,6 +1,7 @@
 """The model zoo, with a registry of names for the CLI and presets."""
 
 from keras_vi.zoo.beta_vae import BetaVAE
+from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
 from keras_vi.zoo.vae import VAE
@@ -15,4 +16,4 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "BetaVAE", "IWAE", "LatentVariableModel", "MODELS", "get"]
+__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "LatentVariableModel", "MODELS", "get"]
