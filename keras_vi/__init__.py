@@ -5,10 +5,12 @@ Importing keras_vi registers its classes with Keras' serialization, so
 """
 
 from keras_vi import (
+    callbacks,
     datasets,
     distributions,
     estimators,
     layers,
+    metrics,
     objectives,
     plotting,
     testing,
@@ -18,10 +20,12 @@ from keras_vi import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "callbacks",
     "datasets",
     "distributions",
     "estimators",
     "layers",
+    "metrics",
     "objectives",
     "plotting",
     "testing",

@@ -28,6 +28,9 @@ def build_parser():
     train.add_argument("--split", default="train", help="training split, e.g. 'test[:8000]'")
     train.add_argument("--eval-split", default="test", help="held-out split, e.g. 'test[8000:]'")
     train.add_argument("--binarize", choices=("static", "dynamic"), default=None)
+    train.add_argument("--flatten", action="store_true", help="images as vectors: an MLP model")
+    train.add_argument("--hidden-units", type=int, nargs="+", default=[512, 256],
+                       help="hidden layer widths of the default networks")
     train.add_argument("--epochs", type=int, default=30)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--latent-dim", type=int, default=10)
@@ -64,7 +67,8 @@ def _select_backend(backend, argv):
 def _model_kwargs(args):
     if args.latent_dim < 1:
         raise ValueError(f"`--latent-dim` must be >= 1, got {args.latent_dim}.")
-    kwargs = {"latent_dim": args.latent_dim, "likelihood": args.likelihood, "seed": args.seed}
+    kwargs = {"latent_dim": args.latent_dim, "likelihood": args.likelihood, "seed": args.seed,
+              "hidden_units": args.hidden_units}
     if args.model == "iwae":
         if args.beta is not None or args.free_bits:
             raise ValueError("`--beta` and `--free-bits` apply to vae and beta_vae, not iwae.")
@@ -88,7 +92,7 @@ def train(args, argv):
 
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed)
+    load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten)
     if args.binarize == "dynamic":
         x_train = datasets.load(split=args.split, binarize="dynamic", batch_size=args.batch_size,
                                 shuffle=True, **load)

@@ -91,6 +91,7 @@ def load(
     shuffle=False,
     seed=0,
     with_labels=False,
+    flatten=False,
 ):
     """Loads an image dataset as NumPy arrays or a batched `tf.data.Dataset`.
 
@@ -115,6 +116,7 @@ def load(
         shuffle: shuffle the dataset every epoch (with `batch_size`).
         seed: seed of static binarization and of the dataset's randomness.
         with_labels: also return the labels: `(x, y)` or a dataset of pairs.
+        flatten: if True, each image becomes a vector (N, H * W).
 
     Returns:
         `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or a dataset.
@@ -142,6 +144,8 @@ def load(
     if len(images) == 0:
         raise ValueError(f"`split` {split!r} selects no example of {name!r}.")
     x = images.astype(np.float32) / np.float32(max_value) if scale else images
+    if flatten:
+        x = x.reshape(len(x), -1)
     if binarize == "static":
         x = (np.random.default_rng(seed).uniform(size=x.shape) < x).astype(np.float32)
     if batch_size is None:

@@ -44,6 +44,8 @@ class LatentVariableModel(keras.Model):
         likelihood: `"bernoulli"` (data in [0, 1]) or `"gaussian"`.
         num_samples: latent draws per example in training (IWAE's k).
         seed: int or None, the seed of the sampling noise.
+        hidden_units: widths of the default networks' hidden layers (the MLP's
+            layers; the conv net uses the last one for its dense layer).
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Call arguments:
@@ -66,6 +68,7 @@ class LatentVariableModel(keras.Model):
         likelihood="bernoulli",
         num_samples=1,
         seed=None,
+        hidden_units=(512, 256),
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -91,6 +94,14 @@ class LatentVariableModel(keras.Model):
         self.encoder = encoder
         self.decoder = decoder
         self.seed = seed
+        hidden_units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
+        if not hidden_units or any(
+            isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in hidden_units
+        ):
+            raise ValueError(
+                f"`hidden_units` must be a non-empty list of positive ints, got {hidden_units!r}."
+            )
+        self.hidden_units = hidden_units
         self.data_shape = None
         self.sampling = Sampling(seed=seed, num_samples=self.num_samples, name="sampling")
         self.prior_seed_generator = keras.random.SeedGenerator(
@@ -116,10 +127,12 @@ class LatentVariableModel(keras.Model):
     def build(self, input_shape):
         self.data_shape = networks._check_data_shape(input_shape[1:])
         if self.encoder is None:
-            self.encoder = networks.build_encoder(self.data_shape, self.latent_dim)
+            self.encoder = networks.build_encoder(
+                self.data_shape, self.latent_dim, hidden_units=self.hidden_units
+            )
         if self.decoder is None:
             self.decoder = networks.build_decoder(
-                self.data_shape, self.latent_dim, self.likelihood
+                self.data_shape, self.latent_dim, self.likelihood, hidden_units=self.hidden_units
             )
         for net, shape in (
             (self.encoder, (None, *self.data_shape)),
@@ -385,6 +398,7 @@ class LatentVariableModel(keras.Model):
                 "likelihood": self.likelihood,
                 "num_samples": self.num_samples,
                 "seed": self.seed,
+                "hidden_units": self.hidden_units,
             }
         )
         return config

@@ -1,0 +1,5 @@
+"""Training callbacks."""
+
+from keras_vi.callbacks.kl_annealing import KLAnnealing
+
+__all__ = ["KLAnnealing"]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# VAE vs IWAE (k=5, k=50) on binarized MNIST: the direction of Burda et al. (2016), Table 1.
+# The MNIST test set (10k, the only MNIST images in ../shared/data) is split 8k train /
+# 2k held out; training binarizes dynamically, the held-out split once (seed 1). Same
+# architecture (MLP 200-200, latent 50, as in the paper), optimizer and steps for all three.
+# Run from the repository root after `make install`. DATA_DIR: the IDX files' directory.
+# STAGE=train or STAGE=evaluate runs one half; by default both.
+set -euo pipefail
+data_dir=${DATA_DIR:-../shared/data}
+out=${OUT:-runs}
+stage=${STAGE:-all}
+export KERAS_BACKEND=${KERAS_BACKEND:-jax}
+common=(--dataset mnist --data-dir "$data_dir" --split 'test[:8000]' --eval-split 'test[8000:]'
+        --binarize dynamic --flatten --hidden-units 200 200 --latent-dim 50
+        --epochs ${EPOCHS:-100} --batch-size 100 --seed 0 --verbose 0)
+if [ "$stage" != evaluate ]; then
+  .venv/bin/keras-vi train vae "${common[@]}" --out "$out/mnist_vae"
+  .venv/bin/keras-vi train iwae "${common[@]}" --num-samples 5 --out "$out/mnist_iwae_k5"
+  .venv/bin/keras-vi train iwae "${common[@]}" --num-samples 50 --out "$out/mnist_iwae_k50"
+fi
+if [ "$stage" != train ]; then
+  for run in mnist_vae mnist_iwae_k5 mnist_iwae_k50; do
+    .venv/bin/keras-vi evaluate "$out/$run" --num-samples 5000
+  done
+  .venv/bin/python zoo/write_card.py --evaluation zoo/vae/README.md "$out/mnist_vae" "$out/mnist_iwae_k5" "$out/mnist_iwae_k50"
+  .venv/bin/python zoo/write_card.py --evaluation zoo/iwae/README.md "$out/mnist_vae" "$out/mnist_iwae_k5" "$out/mnist_iwae_k50"
+fi
