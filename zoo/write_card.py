@@ -1,9 +1,11 @@
 """Writes the measured numbers of CLI runs into a results card.
 
     python zoo/write_card.py zoo/vae/README.md runs/vae_digits [runs/... ...]
+    python zoo/write_card.py --evaluation zoo/iwae/README.md runs/mnist_vae [...]
 
-Everything between the RESULTS markers of the card is replaced by a table
-built from each run's metrics.json (written by `keras-vi train`).
+Everything between the RESULTS markers of the card (EVALUATION markers with
+--evaluation) is replaced by a table built from each run's metrics.json
+(written by `keras-vi train`) or evaluation.json (`keras-vi evaluate`).
 """
 
 import json
@@ -11,6 +13,7 @@ import os
 import sys
 
 BEGIN, END = "<!-- RESULTS:BEGIN -->", "<!-- RESULTS:END -->"
+EVAL_BEGIN, EVAL_END = "<!-- EVALUATION:BEGIN -->", "<!-- EVALUATION:END -->"
 COLUMNS = ("elbo", "reconstruction", "kl", "iwae_bound")
 
 
@@ -30,13 +33,43 @@ def table(run_dirs):
     return "\n".join(rows)
 
 
-def main(card, *run_dirs):
+def evaluation_table(run_dirs):
+    rows = [
+        "| run | objective | test NLL (nats, L_k) | ± s.e. over examples | bits/dim "
+        "| k | test ELBO | KL | active units | I(x;z) |",
+        "|---" * 10 + "|",
+    ]
+    for run in run_dirs:
+        with open(os.path.join(run, "metrics.json")) as f:
+            m = json.load(f)
+        with open(os.path.join(run, "evaluation.json")) as f:
+            e = json.load(f)
+        objective = m["model"] + (f" k={m['args']['num_samples']}" if m["model"] == "iwae" else "")
+        rows.append(
+            f"| `{os.path.basename(os.path.normpath(run))}` | {objective} | {e['nll_nats']:.2f} | "
+            f"{e['nll_standard_error_over_examples']:.2f} | {e['bits_per_dim']:.4f} | "
+            f"{e['num_samples']} | {e['elbo']:.2f} | {e['kl']:.2f} | "
+            f"{e['active_units']} / {e['latent_dim']} | {e['mutual_information']:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def replace_between(card, begin, end, body):
     text = open(card).read()
-    head, rest = text.split(BEGIN)
-    _, tail = rest.split(END)
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
     with open(card, "w") as f:
-        f.write(head + BEGIN + "\n" + table(run_dirs) + "\n" + END + tail)
+        f.write(head + begin + "\n" + body + "\n" + end + tail)
+
+
+def main(argv):
+    if argv and argv[0] == "--evaluation":
+        card, *run_dirs = argv[1:]
+        replace_between(card, EVAL_BEGIN, EVAL_END, evaluation_table(run_dirs))
+    else:
+        card, *run_dirs = argv
+        replace_between(card, BEGIN, END, table(run_dirs))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(sys.argv[1:])

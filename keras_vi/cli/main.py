@@ -44,6 +44,16 @@ def build_parser():
                        help="Keras backend (default: KERAS_BACKEND, else tensorflow)")
     train.add_argument("--out", required=True, help="output directory")
     train.add_argument("--verbose", type=int, default=1, help="Keras progress bar: 0, 1 or 2")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="estimate log p(x) of a trained run on its held-out split"
+    )
+    evaluate.add_argument("run_dir", help="a directory written by `keras-vi train`")
+    evaluate.add_argument("--num-samples", type=int, default=5000, help="importance samples k")
+    evaluate.add_argument("--proposal", choices=("posterior", "prior"), default="posterior")
+    evaluate.add_argument("--batch-size", type=int, default=None, help="examples per step")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--backend", choices=BACKENDS, default=None)
     return parser
 
 
@@ -80,6 +90,24 @@ def _model_kwargs(args):
     return kwargs
 
 
+def load_eval_split(train_args):
+    """The held-out split of a training run, as `train` and `evaluate` see it.
+
+    It is binarized once (static, seed + 1) when training binarized, so every
+    evaluation of every model sees the same data.
+    """
+    from keras_vi import datasets
+
+    return datasets.load(
+        train_args["dataset"],
+        split=train_args["eval_split"],
+        data_dir=train_args["data_dir"],
+        binarize=train_args["binarize"] and "static",
+        seed=train_args["seed"] + 1,
+        flatten=train_args.get("flatten", False),
+    )
+
+
 def train(args, argv):
     model_kwargs = _model_kwargs(args)  # checked before the slow Keras import
     for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
@@ -100,10 +128,7 @@ def train(args, argv):
     else:
         x_train = datasets.load(split=args.split, binarize=args.binarize, **load)
         fit_kwargs = {"batch_size": args.batch_size, "shuffle": True}
-    # The held-out split is binarized once with a fixed seed, so evaluations
-    # of different models see the same data.
-    x_test = datasets.load(split=args.eval_split, binarize=args.binarize and "static",
-                           **{**load, "seed": args.seed + 1})
+    x_test = load_eval_split(vars(args))
 
     model = zoo.get(args.model)(**model_kwargs)
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
@@ -146,12 +171,75 @@ def train(args, argv):
     return metrics
 
 
+def evaluate(args, argv):
+    """Test NLL (nats and bits/dim) by importance sampling, and collapse diagnostics."""
+    metrics_path = os.path.join(args.run_dir, "metrics.json")
+    model_path = os.path.join(args.run_dir, "model.keras")
+    for path in (metrics_path, model_path):
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"`run_dir`: {path} is missing; run `keras-vi train` first.")
+    if args.num_samples < 1:
+        raise ValueError(f"`--num-samples` must be >= 1, got {args.num_samples}.")
+    _select_backend(args.backend, argv)
+    import keras
+    import numpy as np
+
+    from keras_vi import estimators, metrics
+
+    with open(metrics_path) as f:
+        train_args = json.load(f)["args"]
+    x = load_eval_split(train_args)
+    model = keras.saving.load_model(model_path)
+    start = time.perf_counter()
+    estimate = estimators.log_likelihood(
+        model, x, num_samples=args.num_samples, proposal=args.proposal,
+        batch_size=args.batch_size, seed=args.seed,
+    )
+    seconds = time.perf_counter() - start
+    nll = -estimate.log_likelihood
+    num_dims = int(np.prod(x.shape[1:]))
+    logs = model.evaluate(x, batch_size=256, verbose=0, return_dict=True)
+    kl_per_dim = metrics.kl_per_dimension(model, x)
+    result = {
+        "run_dir": args.run_dir,
+        "backend": keras.backend.backend(),
+        "split": train_args["eval_split"],
+        "num_examples": int(len(x)),
+        "num_samples": args.num_samples,
+        "proposal": args.proposal,
+        "nll_nats": float(nll.mean()),
+        # spread over examples, and the mean Monte Carlo error of each estimate
+        "nll_standard_error_over_examples": float(nll.std(ddof=1) / np.sqrt(len(nll))),
+        "mean_monte_carlo_standard_error": float(estimate.standard_error.mean()),
+        "mean_effective_sample_size": float(estimate.effective_sample_size.mean()),
+        "bits_per_dim": float(estimators.bits_per_dim(nll.mean(), num_dims)),
+        "elbo": float(logs["elbo"]),
+        "kl": float(logs["kl"]),
+        "active_units": metrics.active_units(model, x),
+        "latent_dim": int(model.latent_dim),
+        "kl_per_dimension": [round(float(v), 4) for v in kl_per_dim],
+        "mutual_information": metrics.mutual_information(model, x, seed=args.seed),
+        "seconds": round(seconds, 1),
+    }
+    if model.likelihood == "bernoulli" and not np.all((x == 0) | (x == 1)):
+        result["note"] = (
+            "The data are not binary: with a Bernoulli likelihood these numbers are "
+            "cross-entropies, not log-likelihoods. Train with --binarize for nats."
+        )
+    with open(os.path.join(args.run_dir, "evaluation.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(json.dumps({k: v for k, v in result.items() if k != "kl_per_dimension"}, indent=2))
+    return result
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "train":
             train(args, argv)
+        else:
+            evaluate(args, argv)
     except (ValueError, FileNotFoundError) as e:
         print(f"keras-vi: error: {e}", file=sys.stderr)
         return 2
