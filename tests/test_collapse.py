@@ -119,3 +119,41 @@ def test_mutual_information_of_a_known_gaussian_channel():
     model.build(x.shape)
     expected = d / 2 * math.log(1 + s2 / v)
     assert abs(metrics.mutual_information(model, x, seed=1) - expected) < 0.1
+
+
+def test_phase_trainers_update_one_network_only(digits):
+    import keras
+
+    from keras_vi.zoo.aggressive import _PhaseTrainer
+
+    model = zoo.VAE(latent_dim=2, seed=0)
+    model.build(digits.shape)
+    snapshot = lambda net: [to_numpy(v).copy() for v in net.trainable_variables]  # noqa: E731
+    for trained, frozen in ((model.encoder, model.decoder), (model.decoder, model.encoder)):
+        trainer = _PhaseTrainer(model, [trained])
+        trainer.compile(optimizer=keras.optimizers.Adam(1e-2))
+        before_trained, before_frozen = snapshot(trained), snapshot(frozen)
+        for _ in range(2):
+            assert np.isfinite(float(trainer.train_on_batch(digits)))
+        assert all(not np.allclose(a, b) for a, b in zip(snapshot(trained)[::2], before_trained[::2]))
+        assert all(np.array_equal(a, b) for a, b in zip(snapshot(frozen), before_frozen))
+
+
+def test_aggressive_fit_runs_then_trains_jointly(digits):
+    model = zoo.VAE(latent_dim=2, seed=0, aggressive=True, max_inner_steps=20)
+    history = model.fit(digits, epochs=4, batch_size=32, verbose=0).history
+    aggressive_epochs = len(history["aggressive_loss"])
+    assert 1 <= aggressive_epochs <= 4
+    assert aggressive_epochs + len(history.get("loss", [])) == 4
+    assert all(1 <= s <= 20 for s in history["aggressive_encoder_steps"])
+    assert np.all(np.isfinite(history["aggressive_loss"]))
+    mi = history["aggressive_mutual_information"]
+    # the phase stops at the first epoch whose I(x; z) does not rise
+    assert all(b > a for a, b in zip(mi[:-2], mi[1:-1]))
+    assert model.get_config()["aggressive"] is True
+    # a second fit trains jointly
+    assert set(model.fit(digits, epochs=1, verbose=0).history) == {"loss", "reconstruction", "kl", "elbo"}
+    with pytest.raises(ValueError, match="NumPy"):
+        import tensorflow as tf
+
+        zoo.VAE(latent_dim=2, aggressive=True).fit(tf.data.Dataset.from_tensor_slices(digits).batch(8))

@@ -16,6 +16,7 @@ from keras_vi.utils import (
     check_positive_int,
 )
 from keras_vi.zoo import networks
+from keras_vi.zoo.aggressive import fit_aggressive
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 
@@ -46,6 +47,13 @@ class LatentVariableModel(keras.Model):
         seed: int or None, the seed of the sampling noise.
         hidden_units: widths of the default networks' hidden layers (the MLP's
             layers; the conv net uses the last one for its dense layer).
+        aggressive: if True, `fit` starts with aggressive inference-network
+            training (He et al., 2019; see `keras_vi.zoo.aggressive`): before
+            each decoder step the encoder alone trains until its loss stops
+            falling, for as long as I(x; z) keeps rising from epoch to epoch;
+            the remaining epochs train jointly. Needs NumPy `x`; Keras
+            callbacks run in the joint epochs only.
+        max_inner_steps: the most encoder steps per decoder step (100).
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Call arguments:
@@ -69,6 +77,8 @@ class LatentVariableModel(keras.Model):
         num_samples=1,
         seed=None,
         hidden_units=(512, 256),
+        aggressive=False,
+        max_inner_steps=100,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -102,7 +112,12 @@ class LatentVariableModel(keras.Model):
                 f"`hidden_units` must be a non-empty list of positive ints, got {hidden_units!r}."
             )
         self.hidden_units = hidden_units
+        if not isinstance(aggressive, bool):
+            raise ValueError(f"`aggressive` must be True or False, got {aggressive!r}.")
+        self.aggressive = aggressive
+        self.max_inner_steps = check_positive_int(max_inner_steps, "max_inner_steps")
         self.data_shape = None
+        self._aggressive_done = False
         self.sampling = Sampling(seed=seed, num_samples=self.num_samples, name="sampling")
         self.prior_seed_generator = keras.random.SeedGenerator(
             None if seed is None else seed + 1
@@ -334,7 +349,38 @@ class LatentVariableModel(keras.Model):
             # datasets and loaders shuffle themselves; Keras warns otherwise
             kwargs.setdefault("shuffle", False)
         callbacks = list(kwargs.pop("callbacks", None) or []) + [_RaiseOnNonFiniteLoss()]
+        if self.aggressive and not self._aggressive_done:
+            return self._fit_aggressive_then_jointly(x, y, callbacks, **kwargs)
         return super().fit(x, y, callbacks=callbacks, **kwargs)
+
+    def _fit_aggressive_then_jointly(self, x, y, callbacks, **kwargs):
+        if not isinstance(x, np.ndarray):
+            raise ValueError(
+                "`x` must be a NumPy array with aggressive=True (the encoder's "
+                "inner loop draws random batches from it)."
+            )
+        epochs = kwargs.pop("epochs", 1)
+        batch_size = kwargs.get("batch_size") or 32
+        validation = kwargs.get("validation_data")
+        validation_x = validation if isinstance(validation, np.ndarray) else x[:1000]
+        if not self.built:
+            self.build(x.shape)
+        done, logs = fit_aggressive(
+            self, x.astype(np.float32), epochs, batch_size, validation_x,
+            self.max_inner_steps, seed=self.seed or 0, verbose=kwargs.get("verbose", 1),
+        )
+        self._aggressive_done = True
+        history = super().fit(
+            x, y, callbacks=callbacks, epochs=epochs, initial_epoch=done, **kwargs
+        ) if done < epochs else keras.callbacks.History()
+        joint = getattr(history, "history", {}) or {}
+        history.history = {
+            "aggressive_loss": [entry["loss"] for entry in logs],
+            "aggressive_mutual_information": [entry["mutual_information"] for entry in logs],
+            "aggressive_encoder_steps": [entry["mean_encoder_steps"] for entry in logs],
+            **joint,
+        }
+        return history
 
     def evaluate(self, x=None, y=None, **kwargs):
         """`keras.Model.evaluate`, after the same eager checks as `fit`."""
@@ -399,6 +445,8 @@ class LatentVariableModel(keras.Model):
                 "num_samples": self.num_samples,
                 "seed": self.seed,
                 "hidden_units": self.hidden_units,
+                "aggressive": self.aggressive,
+                "max_inner_steps": self.max_inner_steps,
             }
         )
         return config
