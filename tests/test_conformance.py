@@ -17,7 +17,7 @@ IMAGES = _rng.uniform(size=(8, 6, 5)).astype("float32")
 COLOUR = _rng.uniform(size=(8, 4, 4, 3)).astype("float32")
 
 MODELS = [
-    ("vae_vectors", zoo.VAE, {"latent_dim": 2, "seed": 1}, VECTORS),
+    ("vae_vectors", zoo.VAE, {"latent_dim": 2, "seed": 1, "hidden_units": [16, 8]}, VECTORS),
     ("vae_images", zoo.VAE, {"latent_dim": 2, "beta": 0.5, "free_bits": 0.1, "seed": 1}, IMAGES),
     ("vae_gaussian", zoo.VAE, {"latent_dim": 3, "likelihood": "gaussian", "seed": 1}, COLOUR),
     ("beta_vae", zoo.BetaVAE, {"latent_dim": 2, "beta": 2.0, "seed": 1}, IMAGES),

@@ -21,6 +21,9 @@ def test_digits_split_is_fixed_and_disjoint():
     np.testing.assert_array_equal(train, datasets.load("digits"))
     rows = {r.tobytes() for r in train}
     assert sum(r.tobytes() in rows for r in test) < 10  # digits holds a few duplicate images
+    flat = datasets.load("digits", flatten=True)
+    assert flat.shape == (1437, 64)
+    np.testing.assert_array_equal(flat.reshape(-1, 8, 8), train)
     raw = datasets.load("digits", scale=False)
     assert raw.dtype == np.uint8 and raw.max() == 16
     assert set(np.unique(y_train)) == set(range(10))

@@ -18,6 +18,10 @@ from keras_vi import layers, zoo
         (zoo.VAE, {"latent_dim": 2, "likelihood": "poisson"}, "likelihood"),
         (zoo.VAE, {"latent_dim": 2, "encoder": "mlp"}, "encoder"),
         (layers.Sampling, {"num_samples": 0}, "num_samples"),
+        (zoo.VAE, {"latent_dim": 2, "hidden_units": []}, "hidden_units"),
+        (zoo.VAE, {"latent_dim": 2, "hidden_units": [16, 0]}, "hidden_units"),
+        (zoo.VAE, {"latent_dim": 2, "aggressive": "yes"}, "aggressive"),
+        (zoo.IWAE, {"latent_dim": 2, "max_inner_steps": 0}, "max_inner_steps"),
     ],
 )
 def test_bad_arguments(cls, kwargs, name):

@@ -111,7 +111,7 @@ class LatentVariableModel(keras.Model):
             raise ValueError(
                 f"`hidden_units` must be a non-empty list of positive ints, got {hidden_units!r}."
             )
-        self.hidden_units = hidden_units
+        self.hidden_units = tuple(hidden_units)  # a tuple: Keras would track a list
         if not isinstance(aggressive, bool):
             raise ValueError(f"`aggressive` must be True or False, got {aggressive!r}.")
         self.aggressive = aggressive
@@ -444,7 +444,7 @@ class LatentVariableModel(keras.Model):
                 "likelihood": self.likelihood,
                 "num_samples": self.num_samples,
                 "seed": self.seed,
-                "hidden_units": self.hidden_units,
+                "hidden_units": list(self.hidden_units),
                 "aggressive": self.aggressive,
                 "max_inner_steps": self.max_inner_steps,
             }
