@@ -4,9 +4,11 @@ from keras_vi.zoo.beta_vae import BetaVAE
 from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
+from keras_vi.zoo.pixel_cnn import PixelCNN
 from keras_vi.zoo.vae import VAE
+from keras_vi.zoo.vq_vae import VQVAE
 
-MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE}
+MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE}
 
 
 def get(name):
@@ -16,4 +18,4 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "LatentVariableModel", "MODELS", "get"]
+__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "LatentVariableModel", "MODELS", "get"]

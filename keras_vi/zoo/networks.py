@@ -81,3 +81,41 @@ def build_decoder(
             heads.append(out)
     outputs = heads[0] if num_outputs == 1 else heads
     return keras.Model(z, outputs, name="decoder")
+
+
+def _image_layout(data_shape):
+    height, width = data_shape[:2]
+    channels = data_shape[2] if len(data_shape) == 3 else 1
+    return height, width, channels
+
+
+def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64)):
+    """Images -> a (H / 4, W / 4, embedding_dim) grid of vectors (VQ-VAE)."""
+    data_shape = _check_data_shape(data_shape)
+    if len(data_shape) == 1:
+        raise ValueError(f"VQ-VAE needs images (H, W) or (H, W, C), got {data_shape}.")
+    inputs = keras.Input(data_shape, name="x")
+    h = inputs if len(data_shape) == 3 else layers.Reshape((*data_shape, 1))(inputs)
+    for f in filters:
+        h = layers.Conv2D(f, 4, strides=2, padding="same", activation="relu")(h)
+    h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(h)
+    z_e = layers.Conv2D(embedding_dim, 1, name="z_e")(h)
+    return keras.Model(inputs, z_e, name="encoder")
+
+
+def build_grid_decoder(data_shape, grid_shape, embedding_dim, likelihood, filters=(32, 64)):
+    """A (h, w, embedding_dim) grid -> logits (or means) shaped like one image."""
+    data_shape = _check_data_shape(data_shape)
+    height, width, channels = _image_layout(data_shape)
+    z = keras.Input((*grid_shape, embedding_dim), name="z_q")
+    h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(z)
+    for f in reversed(filters):
+        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
+    out = layers.Conv2D(channels, 3, padding="same")(h)
+    crop = ((0, out.shape[1] - height), (0, out.shape[2] - width))
+    if crop != ((0, 0), (0, 0)):
+        out = layers.Cropping2D(crop)(out)
+    if len(data_shape) == 2:
+        out = layers.Reshape(data_shape)(out)
+    del likelihood  # one output either way: logits (Bernoulli) or means (Gaussian)
+    return keras.Model(z, out, name="decoder")

@@ -1,0 +1,194 @@
+"""PixelCNN: an autoregressive model over integer grids."""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_vi.api_export import keras_vi_export
+from keras_vi.layers import GatedPixelCNNBlock, MaskedConv2D
+from keras_vi.utils import check_positive_int
+
+
+@keras_vi_export("keras_vi.zoo.PixelCNN")
+class PixelCNN(keras.Model):
+    """p(x) = prod_i p(x_i | x_<i) over an (H, W) grid of integers, raster order.
+
+    Each value (a VQ-VAE code index, or a quantized pixel) is embedded, a mask-A
+    convolution removes the pixel itself, gated mask-B blocks follow, and a
+    1x1 head gives `num_classes` logits per position. Training maximizes the
+    exact log-likelihood, a sum of categorical log-probabilities.
+
+    Args:
+        num_classes: values lie in [0, num_classes).
+        num_layers: gated blocks after the first masked convolution.
+        filters: channels of the hidden features.
+        kernel_size: of the gated blocks' masked convolutions.
+        first_kernel_size: of the first (mask A) convolution.
+        num_conditions: None, or the number of classes to condition on; then
+            inputs are dicts {"x": grid, "condition": labels}.
+        seed: int or None, for `sample`.
+
+    Call arguments:
+        inputs: (batch, H, W) integers, or the dict above.
+
+    Returns (of `call`):
+        (batch, H, W, num_classes) logits.
+
+    Reference:
+        van den Oord, Kalchbrenner and Kavukcuoglu, Pixel Recurrent Neural
+        Networks, 2016; van den Oord et al., Conditional Image Generation with
+        PixelCNN Decoders, 2016.
+    """
+
+    def __init__(
+        self,
+        num_classes,
+        num_layers=5,
+        filters=64,
+        kernel_size=3,
+        first_kernel_size=7,
+        num_conditions=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_classes = check_positive_int(num_classes, "num_classes")
+        self.num_layers = check_positive_int(num_layers, "num_layers")
+        self.filters = check_positive_int(filters, "filters")
+        self.kernel_size = check_positive_int(kernel_size, "kernel_size")
+        self.first_kernel_size = check_positive_int(first_kernel_size, "first_kernel_size")
+        if num_conditions is not None:
+            num_conditions = check_positive_int(num_conditions, "num_conditions")
+        self.num_conditions = num_conditions
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.embedding = keras.layers.Embedding(num_classes, filters)
+        self.first = MaskedConv2D(filters, first_kernel_size, mask_type="A")
+        self.blocks = [
+            GatedPixelCNNBlock(filters, kernel_size, num_conditions=num_conditions)
+            for _ in range(num_layers)
+        ]
+        self.hidden = keras.layers.Conv2D(filters, 1, activation="relu")
+        self.head = keras.layers.Conv2D(num_classes, 1)
+        self.nll_tracker = keras.metrics.Mean(name="nll")
+        self.grid_shape = None
+
+    def _split(self, inputs):
+        if self.num_conditions is not None:
+            if not isinstance(inputs, dict) or set(inputs) != {"x", "condition"}:
+                raise ValueError(
+                    "`inputs` of a conditional PixelCNN must be a dict "
+                    "{'x': grid, 'condition': labels}."
+                )
+            return inputs["x"], inputs["condition"]
+        if isinstance(inputs, dict):
+            raise ValueError("`inputs` of an unconditional PixelCNN must be a grid, not a dict.")
+        return inputs, None
+
+    def build(self, input_shape):
+        shape = input_shape["x"] if isinstance(input_shape, dict) else input_shape
+        if len(shape) != 3 or shape[1] is None or shape[2] is None:
+            raise ValueError(
+                f"`x` must be integer grids of shape (batch, H, W), got shape {tuple(shape)}."
+            )
+        self.grid_shape = (int(shape[1]), int(shape[2]))
+        features = (None, *self.grid_shape, self.filters)
+        self.embedding.build((None, *self.grid_shape))
+        self.first.build(features)
+        for block in self.blocks:
+            block.build([features, (None,)] if self.num_conditions else features)
+        self.hidden.build(features)
+        self.head.build(features)
+        self.built = True
+
+    def call(self, inputs):
+        x, condition = self._split(inputs)
+        h = self.first(self.embedding(ops.cast(x, "int32")))
+        for block in self.blocks:
+            h = block([h, condition] if condition is not None else h)
+        return self.head(self.hidden(ops.relu(h)))
+
+    def _nll(self, x, logits):
+        x = ops.cast(x, "int32")
+        log_p = ops.take_along_axis(ops.log_softmax(logits, axis=-1), x[..., None], axis=-1)
+        return -ops.sum(log_p, axis=(1, 2, 3))
+
+    def log_prob(self, inputs):
+        """Exact log p(x) per example, in nats: (batch,)."""
+        x, _ = self._split(inputs)
+        return -self._nll(x, self(inputs))
+
+    def bits_per_dim(self, inputs):
+        """-log2 p(x) / (H * W) per example."""
+        return -ops.convert_to_numpy(self.log_prob(inputs)) / (
+            math.log(2) * self.grid_shape[0] * self.grid_shape[1]
+        )
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        grid, _ = self._split(x)
+        nll = self._nll(grid, y_pred)
+        self.nll_tracker.update_state(nll, sample_weight=sample_weight)
+        return ops.mean(nll)
+
+    def _check(self, inputs, name="x"):
+        grid, condition = self._split(inputs)
+        grid = np.asarray(ops.convert_to_numpy(grid))
+        if not np.issubdtype(grid.dtype, np.integer):
+            raise ValueError(f"`{name}` must hold integers, got dtype {grid.dtype}.")
+        if grid.size and (grid.min() < 0 or grid.max() >= self.num_classes):
+            raise ValueError(
+                f"`{name}` values must lie in [0, {self.num_classes}), got "
+                f"[{grid.min()}, {grid.max()}]."
+            )
+        if condition is not None:
+            condition = np.asarray(ops.convert_to_numpy(condition))
+            if condition.min() < 0 or condition.max() >= self.num_conditions:
+                raise ValueError(f"`condition` values must lie in [0, {self.num_conditions}).")
+
+    def fit(self, x=None, y=None, **kwargs):
+        """`keras.Model.fit` on -log p(x) (nats); compiles with Adam(1e-3) if needed."""
+        self._check(x)
+        if not self.compiled:
+            self.compile(optimizer=keras.optimizers.Adam(1e-3))
+        return super().fit(x, y, **kwargs)
+
+    def sample(self, num_samples, condition=None, seed=None):
+        """Draws grids pixel by pixel in raster order: (num_samples, H, W) int32.
+
+        Args:
+            num_samples: how many grids.
+            condition: (num_samples,) labels for a conditional model.
+            seed: int or None (the model's own seed generator).
+        """
+        num_samples = check_positive_int(num_samples, "num_samples")
+        if not self.built:
+            raise ValueError("The model must be built (fit or call it) before `sample`.")
+        if (condition is None) != (self.num_conditions is None):
+            raise ValueError("`condition` is required exactly when num_conditions is set.")
+        seed = self.seed_generator if seed is None else keras.random.SeedGenerator(seed)
+        height, width = self.grid_shape
+        grid = np.zeros((num_samples, height, width), np.int32)
+        for i in range(height):
+            for j in range(width):
+                inputs = grid if condition is None else {"x": grid, "condition": condition}
+                logits = self(inputs)[:, i, j, :]
+                draw = keras.random.categorical(logits, 1, seed=seed, dtype="int32")
+                grid[:, i, j] = ops.convert_to_numpy(draw)[:, 0]
+        return grid
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_classes": self.num_classes,
+                "num_layers": self.num_layers,
+                "filters": self.filters,
+                "kernel_size": self.kernel_size,
+                "first_kernel_size": self.first_kernel_size,
+                "num_conditions": self.num_conditions,
+                "seed": self.seed,
+            }
+        )
+        return config
