@@ -35,3 +35,28 @@ def digits():
 
 def to_numpy(x):
     return np.asarray(keras.ops.convert_to_numpy(x))
+
+
+def gradient(fn, x):
+    """d sum(fn(x)) / dx as a NumPy array, by the backend's own autodiff.
+
+    Tests only: the library itself never imports a backend.
+    """
+    x = np.asarray(x, dtype="float32")
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        x = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(fn(x))
+        return tape.gradient(y, x).numpy()
+    if BACKEND == "jax":
+        import jax
+
+        return np.asarray(jax.grad(lambda v: jax.numpy.sum(fn(v)))(jax.numpy.asarray(x)))
+    import torch
+
+    t = torch.tensor(x, requires_grad=True)
+    fn(t).sum().backward()
+    return t.grad.numpy()

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-MODEL_NAMES = ("vae", "beta_vae", "iwae")
+MODEL_NAMES = ("vae", "beta_vae", "iwae", "vq_vae")
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
@@ -38,6 +38,11 @@ def build_parser():
     train.add_argument("--beta", type=float, default=None, help="KL weight (vae, beta_vae)")
     train.add_argument("--free-bits", type=float, default=0.0, help="nats per latent dimension")
     train.add_argument("--num-samples", type=int, default=5, help="k of the IWAE bound")
+    train.add_argument("--num-embeddings", type=int, default=64, help="codebook size (vq_vae)")
+    train.add_argument("--embedding-dim", type=int, default=16, help="code size (vq_vae)")
+    train.add_argument("--commitment-cost", type=float, default=0.25, help="(vq_vae)")
+    train.add_argument("--ema-decay", type=float, default=None, help="EMA codebook (vq_vae)")
+    train.add_argument("--prior-epochs", type=int, default=10, help="PixelCNN prior (vq_vae)")
     train.add_argument("--learning-rate", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--backend", choices=BACKENDS, default=None,
@@ -75,6 +80,12 @@ def _select_backend(backend, argv):
 
 
 def _model_kwargs(args):
+    if args.model == "vq_vae":
+        if args.prior_epochs < 1:
+            raise ValueError(f"`--prior-epochs` must be >= 1, got {args.prior_epochs}.")
+        return {"num_embeddings": args.num_embeddings, "embedding_dim": args.embedding_dim,
+                "commitment_cost": args.commitment_cost, "ema_decay": args.ema_decay,
+                "likelihood": args.likelihood, "seed": args.seed}
     if args.latent_dim < 1:
         raise ValueError(f"`--latent-dim` must be >= 1, got {args.latent_dim}.")
     kwargs = {"latent_dim": args.latent_dim, "likelihood": args.likelihood, "seed": args.seed,
@@ -88,6 +99,28 @@ def _model_kwargs(args):
             kwargs["beta"] = args.beta
         kwargs["free_bits"] = args.free_bits
     return kwargs
+
+
+def _vq_vae_results(model, x_train, x_test, args):
+    """Fits the PixelCNN prior on the training codes; test-split VQ metrics."""
+    import keras
+    import numpy as np
+
+    from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
+
+    model.fit_prior(x_train, epochs=args.prior_epochs, batch_size=args.batch_size,
+                    verbose=args.verbose)
+    rec = np.concatenate([keras.ops.convert_to_numpy(model.reconstruct(x_test[i : i + 256]))
+                          for i in range(0, len(x_test), 256)])
+    codes = model.encode_indices(x_test)
+    k = model.num_embeddings
+    return {
+        "reconstruction_mse": float(np.mean((rec - x_test) ** 2)),
+        "perplexity": float(keras.ops.convert_to_numpy(perplexity(codes, k))),
+        "codebook_usage": float(keras.ops.convert_to_numpy(codebook_usage(codes, k))),
+        "prior_bits_per_dim": float(np.mean(model.prior.bits_per_dim(codes))),
+        "prior_nll_nats_per_image": float(-np.mean(keras.ops.convert_to_numpy(model.prior.log_prob(codes)))),
+    }
 
 
 def load_eval_split(train_args):
@@ -110,6 +143,8 @@ def load_eval_split(train_args):
 
 def train(args, argv):
     model_kwargs = _model_kwargs(args)  # checked before the slow Keras import
+    if args.model == "vq_vae" and args.binarize == "dynamic":
+        raise ValueError("`--binarize dynamic` is not supported for vq_vae (fit_prior needs arrays).")
     for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
         if value < 1:
             raise ValueError(f"`{flag}` must be >= 1, got {value}.")
@@ -136,13 +171,15 @@ def train(args, argv):
     history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, **fit_kwargs)
     train_seconds = time.perf_counter() - start
     test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
+    if args.model == "vq_vae":
+        test_metrics.update(_vq_vae_results(model, x_train, x_test, args))
 
     plotting.plot_samples(model, os.path.join(args.out, "samples.png"), seed=args.seed)
     plotting.plot_reconstructions(model, x_test, os.path.join(args.out, "reconstructions.png"))
     plotting.plot_history(history, os.path.join(args.out, "history.png"))
     model.save(os.path.join(args.out, "model.keras"))
     export_path = os.path.join(args.out, "saved_model")
-    if keras.backend.backend() in ("tensorflow", "jax"):
+    if args.model != "vq_vae" and keras.backend.backend() in ("tensorflow", "jax"):
         model.export(export_path, verbose=False)
         export = export_path
     else:
@@ -161,6 +198,7 @@ def train(args, argv):
         "test": {k: float(v) for k, v in test_metrics.items()},
         "saved_model": export,
         "saved_model_note": None if export else (
+            "keras-vi exports the continuous-latent models only." if args.model == "vq_vae" else
             "SavedModel export needs TensorFlow or JAX: load model.keras under "
             "KERAS_BACKEND=tensorflow and call .export(path)."
         ),

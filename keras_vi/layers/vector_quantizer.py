@@ -12,8 +12,8 @@ class VectorQuantizer(keras.layers.Layer):
     """Replaces each vector on the last axis by its nearest codebook entry.
 
     Nearest by squared Euclidean distance, ||z||^2 - 2 z.e + ||e||^2. The
-    output is the straight-through estimate z_e + sg[e - z_e]: its value is the
-    code e, its gradient with respect to z_e the identity (van den Oord et al.,
+    output is the straight-through estimate sg[e] + (z_e - sg[z_e]): its value
+    is exactly the code e, its gradient with respect to z_e the identity (van den Oord et al.,
     2017). The layer adds its loss with `add_loss`:
     ||sg[z_e] - e||^2 (codebook) + commitment_cost * ||z_e - sg[e]||^2
     (commitment), each a mean over all elements. With `ema_decay`, the codebook
@@ -133,8 +133,9 @@ class VectorQuantizer(keras.layers.Layer):
         self.add_loss(loss)
         if training:
             self._update_codebook(inputs, indices)
-        # straight-through: forward value e, gradient d/dz_e = identity
-        return inputs + ops.stop_gradient(quantized - inputs)
+        # straight-through: forward value exactly e (z - sg[z] is exactly 0),
+        # gradient with respect to z_e the identity
+        return ops.stop_gradient(quantized) + (inputs - ops.stop_gradient(inputs))
 
     def _update_codebook(self, inputs, indices):
         k = self.num_embeddings

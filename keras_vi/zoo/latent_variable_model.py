@@ -293,7 +293,7 @@ class LatentVariableModel(keras.Model):
             w = ops.cast(ops.reshape(sample_weight, (-1,)), terms["loss"].dtype)
             loss = ops.sum(w * terms["loss"]) / ops.maximum(ops.sum(w), 1e-12)
         if self.losses:
-            loss = loss + ops.sum(self.losses)
+            loss = loss + ops.sum(ops.stack(self.losses))
         return loss
 
     # User-facing training entry points ----------------------------------------

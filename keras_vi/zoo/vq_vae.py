@@ -116,7 +116,7 @@ class VQVAE(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y
         reconstruction = self._reconstruction(x, y_pred["output"])
-        vq_loss = ops.sum(self.losses) if self.losses else ops.zeros(())
+        vq_loss = ops.sum(ops.stack(self.losses)) if self.losses else ops.zeros(())
         k = self.num_embeddings
         updates = {
             "reconstruction": reconstruction,
