@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from keras_vi import layers, zoo
-from keras_vi.testing import run_layer_test, run_model_test
+from keras_vi.testing import run_deterministic_layer_test, run_layer_test, run_model_test
 
 LAYERS = [
     ("sampling", layers.Sampling, {"seed": 3}, [(4, 3), (4, 3)], (4, 3)),
@@ -24,8 +24,23 @@ MODELS = [
     ("iwae", zoo.IWAE, {"latent_dim": 2, "num_samples": 3, "seed": 1}, VECTORS),
     ("gmm_diag", zoo.GaussianMixture, {"num_components": 3, "seed": 1}, VECTORS),
     ("gmm_full", zoo.GaussianMixture, {"num_components": 2, "covariance": "full"}, VECTORS[:, :3]),
+    ("pixel_cnn", zoo.PixelCNN, {"num_classes": 3, "num_layers": 1, "filters": 4, "seed": 1},
+     _rng.integers(0, 3, size=(8, 4, 4)).astype("int32")),
+    ("vq_vae", zoo.VQVAE, {"num_embeddings": 4, "embedding_dim": 2, "filters": [4, 8],
+                           "prior_layers": 1, "prior_filters": 4, "seed": 1}, IMAGES[:, :4, :4]),
 ]
-DETERMINISTIC = {zoo.GaussianMixture: "log_prob"}
+DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob"}
+
+# Deterministic layers: config round trip, eager/symbolic shapes, fit step, .keras reload.
+DETERMINISTIC_LAYERS = [
+    ("vector_quantizer", layers.VectorQuantizer, {"num_embeddings": 6, "embedding_dim": 3, "seed": 0},
+     (4, 5, 3)),
+    ("vector_quantizer_ema", layers.VectorQuantizer,
+     {"num_embeddings": 6, "embedding_dim": 3, "ema_decay": 0.9, "seed": 0}, (4, 5, 3)),
+    ("masked_conv2d", layers.MaskedConv2D, {"filters": 3, "kernel_size": (3, 3), "mask_type": "A"},
+     (2, 5, 5, 2)),
+    ("gated_block", layers.GatedPixelCNNBlock, {"filters": 2, "kernel_size": 3}, (2, 5, 5, 2)),
+]
 
 
 @pytest.mark.parametrize(
@@ -44,7 +59,16 @@ def test_model_conformance(cls, kwargs, x):
     run_model_test(cls, kwargs, x, deterministic_method=DETERMINISTIC.get(cls, "reconstruct"))
 
 
+@pytest.mark.parametrize(
+    "cls,kwargs,input_shape", [case[1:] for case in DETERMINISTIC_LAYERS],
+    ids=[case[0] for case in DETERMINISTIC_LAYERS],
+)
+def test_deterministic_layer_conformance(cls, kwargs, input_shape):
+    run_deterministic_layer_test(cls, kwargs, input_shape)
+
+
 def test_registry_covers_public_classes():
-    covered = {case[1] for case in LAYERS} | {case[1] for case in MODELS}
-    public = {layers.Sampling, zoo.GaussianMixture, *zoo.MODELS.values()}
+    covered = {case[1] for case in LAYERS + MODELS + DETERMINISTIC_LAYERS}
+    public = {getattr(layers, name) for name in layers.__all__}
+    public |= {zoo.GaussianMixture, zoo.PixelCNN, *zoo.MODELS.values()}
     assert public <= covered, f"not in the conformance registry: {public - covered}"

@@ -2,6 +2,7 @@
 
     python zoo/write_card.py zoo/vae/README.md runs/vae_digits [runs/... ...]
     python zoo/write_card.py --evaluation zoo/iwae/README.md runs/mnist_vae [...]
+    python zoo/write_card.py --vq zoo/vq_vae/README.md runs/vq_vae_fashion_mnist
 
 Everything between the RESULTS markers of the card (EVALUATION markers with
 --evaluation) is replaced by a table built from each run's metrics.json
@@ -54,6 +55,26 @@ def evaluation_table(run_dirs):
     return "\n".join(rows)
 
 
+def vq_table(run_dirs):
+    rows = [
+        "| run | backend | epochs (+ prior) | train s | test reconstruction MSE | test -log p(x|z_q) "
+        "| codebook perplexity | codebook usage | prior NLL (nats / image) | prior bits/dim |",
+        "|---" * 10 + "|",
+    ]
+    for run in run_dirs:
+        with open(os.path.join(run, "metrics.json")) as f:
+            m = json.load(f)
+        t = m["test"]
+        rows.append(
+            f"| `{os.path.basename(os.path.normpath(run))}` | {m['backend']} | "
+            f"{m['args']['epochs']} (+ {m['args']['prior_epochs']}) | {m['train_seconds']:.0f} | "
+            f"{t['reconstruction_mse']:.4f} | {-t['reconstruction']:.1f} | {t['perplexity']:.1f} / "
+            f"{m['args']['num_embeddings']} | {t['codebook_usage']:.2f} | "
+            f"{t['prior_nll_nats_per_image']:.1f} | {t['prior_bits_per_dim']:.3f} |"
+        )
+    return "\n".join(rows)
+
+
 def replace_between(card, begin, end, body):
     text = open(card).read()
     head, rest = text.split(begin)
@@ -63,7 +84,10 @@ def replace_between(card, begin, end, body):
 
 
 def main(argv):
-    if argv and argv[0] == "--evaluation":
+    if argv and argv[0] == "--vq":
+        card, *run_dirs = argv[1:]
+        replace_between(card, BEGIN, END, vq_table(run_dirs))
+    elif argv and argv[0] == "--evaluation":
         card, *run_dirs = argv[1:]
         replace_between(card, EVAL_BEGIN, EVAL_END, evaluation_table(run_dirs))
     else:

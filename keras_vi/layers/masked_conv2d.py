@@ -48,7 +48,9 @@ class MaskedConv2D(keras.layers.Conv2D):
         if mask_type not in ("A", "B"):
             raise ValueError(f"`mask_type` must be 'A' or 'B', got {mask_type!r}.")
         for key, allowed in (("padding", "same"), ("strides", 1), ("data_format", "channels_last")):
-            if kwargs.get(key, allowed) not in (allowed, (allowed, allowed)):
+            value = kwargs.get(key, allowed)
+            value = tuple(value) if isinstance(value, list) else value  # lists come from JSON
+            if value not in (allowed, (allowed, allowed)):
                 raise ValueError(f"`{key}` must be {allowed!r} for MaskedConv2D.")
         kwargs.update(padding="same", strides=1, data_format="channels_last")
         super().__init__(filters, kernel_size, **kwargs)

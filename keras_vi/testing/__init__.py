@@ -2,9 +2,10 @@
 
 from keras_vi.testing.conformance import (
     check_config_round_trip,
+    run_deterministic_layer_test,
     run_layer_test,
     run_model_test,
 )
 from keras_vi.testing.linear_gaussian import LinearGaussianOracle
 
-__all__ = ["LinearGaussianOracle", "check_config_round_trip", "run_layer_test", "run_model_test"]
+__all__ = ["LinearGaussianOracle", "check_config_round_trip", "run_deterministic_layer_test", "run_layer_test", "run_model_test"]

@@ -96,6 +96,37 @@ def run_layer_test(layer_cls, init_kwargs, input_shapes, expected_output_shape):
     return layer
 
 
+def run_deterministic_layer_test(layer_cls, init_kwargs, input_shape):
+    """Checks a deterministic layer on one input of `input_shape`.
+
+    Config round trip; eager and symbolic call with equal shapes; one `fit`
+    step of a model around it that changes a weight with a finite loss;
+    `.keras` reload with equal outputs.
+    """
+    layer = layer_cls(**init_kwargs)
+    check_config_round_trip(layer, init_kwargs)
+    x = np.random.default_rng(0).normal(size=input_shape).astype("float32")
+    out = layer(x)
+    symbolic = layer(keras.Input(batch_shape=(None, *input_shape[1:])))
+    assert tuple(symbolic.shape)[1:] == tuple(out.shape)[1:], (
+        f"symbolic shape {tuple(symbolic.shape)} != eager shape {tuple(out.shape)}"
+    )
+    inputs = keras.Input(input_shape[1:])
+    head = keras.layers.Dense(input_shape[-1])  # a trainable path into the layer
+    model = keras.Model(inputs, layer_cls(**init_kwargs)(head(inputs)))
+    model.compile(optimizer="sgd", loss="mse")
+    before = [np.copy(_numpy(v)) for v in model.trainable_variables]
+    logs = model.fit(x, np.zeros(tuple(out.shape), "float32"), epochs=1, batch_size=len(x), verbose=0)
+    assert np.isfinite(logs.history["loss"][0]), "fit step gave a non-finite loss"
+    after = [_numpy(v) for v in model.trainable_variables]
+    assert any(not np.allclose(a, b) for a, b in zip(after, before)), "fit step changed no weight"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "layer.keras")
+        model.save(path)
+        _assert_allclose(keras.saving.load_model(path)(x), model(x), ".keras reload")
+    return layer
+
+
 def run_model_test(model_cls, init_kwargs, x, deterministic_method="reconstruct"):
     """Checks a zoo model on data `x` (a small NumPy batch).
 
