@@ -11,7 +11,7 @@ DEMO_OUT ?= demo_out
 DEMO_BACKEND ?= jax
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: demo test install clean
+.PHONY: demo test bench install clean
 
 install: $(STAMP)
 
@@ -33,6 +33,12 @@ test: $(STAMP)
 		echo "=== KERAS_BACKEND=$$backend ==="; \
 		KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider tests || status=1; \
 	done; exit $$status
+
+# Speed measurements (not part of the tests): installs the peer libraries, then
+# writes benchmarks/RESULTS.md. Takes tens of minutes on 2 cores.
+bench: $(STAMP)
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -r requirements-bench.txt
+	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) *.egg-info

@@ -20,9 +20,9 @@ BACKENDS = ("tensorflow", "jax", "torch")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_case(backend, args):
+def run_case(backend, args, module="benchmarks.case"):
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run([sys.executable, "-m", "benchmarks.case", *args], cwd=REPO, env=env,
+    out = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=3600)
     if out.returncode != 0:
         raise RuntimeError(f"{backend} {args} failed:\n{out.stderr[-3000:]}")
@@ -67,6 +67,17 @@ def main(argv=None):
             loglik.append(run_case(backend, ["loglik", "--num-samples", str(k),
                                              "--num-examples", "100" if not args.smoke else "4"]))
             print(json.dumps(loglik[-1]), flush=True)
+    peers = []
+    if not args.smoke:
+        import importlib.util
+
+        for peer, package in (("pythae", "pythae"), ("vq", "vector_quantize_pytorch")):
+            if importlib.util.find_spec(package) is None:
+                print(f"{package} is not installed (make bench installs it): skipped", flush=True)
+                continue
+            peers.append(run_case("torch", [peer, "--steps", str(args.steps), "--repeats",
+                                            str(args.repeats)], module="benchmarks.peers"))
+            print(json.dumps(peers[-1]), flush=True)
     cpu, versions = machine()
     lines = [
         "# Benchmark results",
@@ -113,6 +124,28 @@ def main(argv=None):
     for r in loglik:
         lines.append(f"| {r['backend']} | {r['num_samples']} | {r['seconds']:.2f} | "
                      f"{r['samples_per_s']:.0f} | {r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} |")
+    if peers:
+        lines += ["", "## Peers (PyTorch)", "",
+                  "benchmarks/peers.py: pythae's `VAE` with the same MLP, batch and Adam, trained "
+                  "by the loop at the core of its trainer; vector-quantize-pytorch's `VectorQuantize` "
+                  "against `keras_vi.layers.VectorQuantizer` (EMA 0.99, commitment 0.25), forward "
+                  "in training mode and backward on (128, 49, 16) inputs, torch backend.", ""]
+        for r in peers:
+            if r["case"] == "pythae_vae_mlp":
+                best = max((t for t in train if t["case"] == "vae_mlp"),
+                           key=lambda t: t["keras_vi"]["median_examples_per_s"], default=None)
+                lines.append(
+                    f"- pythae VAE: {r['median_examples_per_s']:.0f} examples/s (median; "
+                    f"{r['min_examples_per_s']:.0f}–{r['max_examples_per_s']:.0f})"
+                    + (f"; keras_vi's best backend for this case, {best['backend']}: "
+                       f"{best['keras_vi']['median_examples_per_s']:.0f} examples/s." if best else ".")
+                )
+            else:
+                lines.append(
+                    f"- VectorQuantizer: keras_vi {r['keras_vi']['median_calls_per_s']:.1f} calls/s, "
+                    f"vector-quantize-pytorch {r['vector_quantize_pytorch']['median_calls_per_s']:.1f} "
+                    "calls/s (median)."
+                )
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("wrote", args.out)
