@@ -57,7 +57,7 @@ def evaluation_table(run_dirs):
 
 def vq_table(run_dirs):
     rows = [
-        "| run | backend | epochs (+ prior) | train s | test reconstruction MSE | test -log p(x|z_q) "
+        "| run | backend | epochs (+ prior) | train s | test reconstruction MSE | test -log p(x \\| z_q) "
         "| codebook perplexity | codebook usage | prior NLL (nats / image) | prior bits/dim |",
         "|---" * 10 + "|",
     ]
