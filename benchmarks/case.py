@@ -34,14 +34,14 @@ def data(num_examples, data_dir):
     return np.resize(x, (num_examples, 784)).astype("float32")
 
 
-def build(k):
+def build(k, jit_compile="auto"):
     keras.utils.set_random_seed(0)
     if k is None:
         model = keras_vi.zoo.VAE(latent_dim=LATENT, hidden_units=(512, 256), seed=0)
     else:
         model = keras_vi.zoo.IWAE(latent_dim=LATENT, num_samples=k, hidden_units=(512, 256), seed=0)
     model.build((None, 784))
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile)
     params = [np.asarray(w, np.float32) for w in model.encoder.get_weights() + model.decoder.get_weights()]
     return model, params
 
@@ -58,7 +58,8 @@ def train_case(args):
     backend = keras.backend.backend()
     k = CASES[args.case]
     x = data(BATCH * args.steps, args.data_dir)
-    model, params = build(k)
+    jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    model, params = build(k, jit_compile)
     step, loss_at = handwritten.make_step(backend, params, k)
 
     eps = np.random.default_rng(1).normal(size=(k or 1, BATCH, LATENT)).astype("float32")
@@ -90,6 +91,7 @@ def train_case(args):
         times["handwritten"].append(time_handwritten())
     examples = BATCH * args.steps
     result = {"backend": backend, "case": args.case, "steps": args.steps, "repeats": args.repeats,
+              "jit_compile": args.jit_compile,
               "step0_loss": losses, "same_work": same_work}
     for name, ts in times.items():
         result[name] = {
@@ -125,6 +127,8 @@ def main():
     train.add_argument("--case", choices=sorted(CASES), required=True)
     train.add_argument("--steps", type=int, default=50)
     train.add_argument("--repeats", type=int, default=5)
+    train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="auto",
+                       help="keras_vi's compile(jit_compile=...); the hand-written step is compiled")
     loglik = sub.add_parser("loglik")
     loglik.add_argument("--num-samples", type=int, default=5000)
     loglik.add_argument("--num-examples", type=int, default=100)

@@ -59,9 +59,12 @@ def main(argv=None):
         args.steps, args.repeats, args.num_samples, cases = 2, 1, [20], ("vae_mlp",)
     train, loglik = [], []
     for backend in args.backends:
-        for case in cases:
+        runs = [(case, "auto") for case in cases]
+        if backend == "torch" and not args.smoke:
+            runs.append(("vae_mlp", "true"))  # torch.compile: not the default, measured here
+        for case, jit in runs:
             train.append(run_case(backend, ["train", "--case", case, "--steps", str(args.steps),
-                                            "--repeats", str(args.repeats)]))
+                                            "--repeats", str(args.repeats), "--jit-compile", jit]))
             print(json.dumps(train[-1]), flush=True)
         for k in args.num_samples:
             loglik.append(run_case(backend, ["loglik", "--num-samples", str(k),
@@ -96,14 +99,14 @@ def main(argv=None):
         "`same work` checks, before timing, that both give the float64 NumPy loss at step 0 "
         "for the same weights and noise, to 1e-4 relative.",
         "",
-        "| backend | case | same work (step-0 loss) | keras_vi ex/s (median; min–max) "
+        "| backend | case | keras_vi jit_compile | same work (step-0 loss) | keras_vi ex/s (median; min–max) "
         "| hand-written ex/s (median; min–max) | time ratio keras_vi / hand-written |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in train:
         kv, hw = r["keras_vi"], r["handwritten"]
         lines.append(
-            f"| {r['backend']} | {r['case']} | {'yes' if r['same_work'] else 'NO'} "
+            f"| {r['backend']} | {r['case']} | {r['jit_compile']} | {'yes' if r['same_work'] else 'NO'} "
             f"({r['step0_loss']['keras_vi']:.4f} / {r['step0_loss']['handwritten']:.4f} / "
             f"{r['step0_loss']['numpy_float64']:.4f}) | {kv['median_examples_per_s']:.0f}; "
             f"{kv['min_examples_per_s']:.0f}–{kv['max_examples_per_s']:.0f} | "

@@ -8,5 +8,5 @@ def test_benchmark_harness_smoke(tmp_path):
     out = tmp_path / "RESULTS.md"
     assert run.main(["--smoke", "--backends", BACKEND, "--out", str(out)]) == 0
     text = out.read_text()
-    assert f"| {BACKEND} | vae_mlp | yes" in text  # the step-0 losses agree
+    assert f"| {BACKEND} | vae_mlp | auto | yes" in text  # the step-0 losses agree
     assert f"| {BACKEND} | 20 |" in text

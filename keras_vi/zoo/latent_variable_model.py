@@ -298,6 +298,18 @@ class LatentVariableModel(keras.Model):
 
     # User-facing training entry points ----------------------------------------
 
+    def compile(self, *args, jit_compile="auto", **kwargs):
+        """`keras.Model.compile`; on TensorFlow, "auto" means no XLA.
+
+        Measured (benchmarks/RESULTS.md): for these models' small, dense steps
+        TensorFlow's XLA compilation makes `fit` slower than a plain
+        `tf.function` on CPU, so "auto" resolves to False there. Pass
+        `jit_compile=True` to choose XLA anyway.
+        """
+        if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
+            jit_compile = False
+        return super().compile(*args, jit_compile=jit_compile, **kwargs)
+
     def _ensure_compiled(self):
         if not self.compiled:
             self.compile(optimizer=keras.optimizers.Adam(1e-3))
