@@ -1,7 +1,6 @@
 """Closed-form KLs against TFP (JAX substrate), Monte Carlo and identities."""
 
 import numpy as np
-import pytest
 from scipy import stats
 
 from keras_vi.objectives import kl_normal_normal, kl_normal_standard_normal

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from keras_vi import zoo
-from tests.conftest import BACKEND, to_numpy
+from tests.conftest import to_numpy
 
 
 def numpy_elbo_terms(x, out, beta=1.0):
