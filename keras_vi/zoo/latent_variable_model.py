@@ -310,6 +310,12 @@ class LatentVariableModel(keras.Model):
             jit_compile = False
         return super().compile(*args, jit_compile=jit_compile, **kwargs)
 
+    def compile_from_config(self, config):
+        # Keras skips this for models that override `compile`; do what it would.
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def _ensure_compiled(self):
         if not self.compiled:
             self.compile(optimizer=keras.optimizers.Adam(1e-3))
