@@ -103,8 +103,8 @@ def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64)):
     return keras.Model(inputs, z_e, name="encoder")
 
 
-def build_grid_decoder(data_shape, grid_shape, embedding_dim, likelihood, filters=(32, 64)):
-    """A (h, w, embedding_dim) grid -> logits (or means) shaped like one image."""
+def build_grid_decoder(data_shape, grid_shape, embedding_dim, filters=(32, 64)):
+    """A (h, w, embedding_dim) grid -> logits (Bernoulli) or means (Gaussian), one image."""
     data_shape = _check_data_shape(data_shape)
     height, width, channels = _image_layout(data_shape)
     z = keras.Input((*grid_shape, embedding_dim), name="z_q")
@@ -117,5 +117,4 @@ def build_grid_decoder(data_shape, grid_shape, embedding_dim, likelihood, filter
         out = layers.Cropping2D(crop)(out)
     if len(data_shape) == 2:
         out = layers.Reshape(data_shape)(out)
-    del likelihood  # one output either way: logits (Bernoulli) or means (Gaussian)
     return keras.Model(z, out, name="decoder")

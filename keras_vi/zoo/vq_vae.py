@@ -84,7 +84,7 @@ class VQVAE(keras.Model):
         self.encoder = networks.build_grid_encoder(self.data_shape, self.embedding_dim, self.filters)
         self.grid_shape = tuple(self.encoder.output.shape[1:3])
         self.decoder = networks.build_grid_decoder(
-            self.data_shape, self.grid_shape, self.embedding_dim, self.likelihood, self.filters
+            self.data_shape, self.grid_shape, self.embedding_dim, self.filters
         )
         self.quantizer.build((None, *self.grid_shape, self.embedding_dim))
         self.prior.build((None, *self.grid_shape))
