@@ -18,14 +18,19 @@ EVAL_BEGIN, EVAL_END = "<!-- EVALUATION:BEGIN -->", "<!-- EVALUATION:END -->"
 COLUMNS = ("elbo", "reconstruction", "kl", "iwae_bound")
 
 
+def read_run(run, name="metrics.json"):
+    """One JSON file a `keras-vi` command wrote into `run`."""
+    with open(os.path.join(run, name)) as f:
+        return json.load(f)
+
+
 def table(run_dirs):
     rows = [
         "| run | backend | epochs | train s | test " + " | test ".join(COLUMNS) + " |",
         "|---" * (4 + len(COLUMNS)) + "|",
     ]
     for run in run_dirs:
-        with open(os.path.join(run, "metrics.json")) as f:
-            m = json.load(f)
+        m = read_run(run)
         cells = [f"{m['test'][c]:.2f}" if c in m["test"] else "n/a" for c in COLUMNS]
         rows.append(
             f"| `{os.path.basename(os.path.normpath(run))}` | {m['backend']} | "
@@ -41,10 +46,7 @@ def evaluation_table(run_dirs):
         "|---" * 10 + "|",
     ]
     for run in run_dirs:
-        with open(os.path.join(run, "metrics.json")) as f:
-            m = json.load(f)
-        with open(os.path.join(run, "evaluation.json")) as f:
-            e = json.load(f)
+        m, e = read_run(run), read_run(run, "evaluation.json")
         objective = m["model"] + (f" k={m['args']['num_samples']}" if m["model"] == "iwae" else "")
         rows.append(
             f"| `{os.path.basename(os.path.normpath(run))}` | {objective} | {e['nll_nats']:.2f} | "
@@ -62,8 +64,7 @@ def vq_table(run_dirs):
         "|---" * 10 + "|",
     ]
     for run in run_dirs:
-        with open(os.path.join(run, "metrics.json")) as f:
-            m = json.load(f)
+        m = read_run(run)
         t = m["test"]
         rows.append(
             f"| `{os.path.basename(os.path.normpath(run))}` | {m['backend']} | "

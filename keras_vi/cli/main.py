@@ -190,7 +190,8 @@ def train(args, argv):
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
         "args": {k: v for k, v in vars(args).items() if k != "command"},
-        "num_train_examples": int(sum(1 for _ in x_train) * args.batch_size)
+        # a dynamic dataset's last batch may be short: count examples, not batches
+        "num_train_examples": sum(int(b.shape[0]) for b in x_train)
         if args.binarize == "dynamic" else int(len(x_train)),
         "num_test_examples": int(len(x_test)),
         "train_seconds": round(train_seconds, 2),

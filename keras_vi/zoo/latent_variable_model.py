@@ -301,9 +301,10 @@ class LatentVariableModel(keras.Model):
     def compile(self, *args, jit_compile="auto", **kwargs):
         """`keras.Model.compile`; on TensorFlow, "auto" means no XLA.
 
-        Measured (benchmarks/RESULTS.md): for these models' small, dense steps
-        TensorFlow's XLA compilation makes `fit` slower than a plain
-        `tf.function` on CPU, so "auto" resolves to False there. Pass
+        For these models' small, dense steps, TensorFlow's XLA made `fit`
+        slower than a plain `tf.function` on CPU in a one-off check during
+        development (not a row of benchmarks/RESULTS.md; see
+        benchmarks/README.md), so "auto" resolves to False there. Pass
         `jit_compile=True` to choose XLA anyway.
         """
         if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
