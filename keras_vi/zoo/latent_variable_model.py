@@ -298,25 +298,6 @@ class LatentVariableModel(keras.Model):
 
     # User-facing training entry points ----------------------------------------
 
-    def compile(self, *args, jit_compile="auto", **kwargs):
-        """`keras.Model.compile`; on TensorFlow, "auto" means no XLA.
-
-        For these models' small, dense steps, TensorFlow's XLA made `fit`
-        slower than a plain `tf.function` on CPU in a one-off check during
-        development (not a row of benchmarks/RESULTS.md; see
-        benchmarks/README.md), so "auto" resolves to False there. Pass
-        `jit_compile=True` to choose XLA anyway.
-        """
-        if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
-            jit_compile = False
-        return super().compile(*args, jit_compile=jit_compile, **kwargs)
-
-    def compile_from_config(self, config):
-        # Keras skips this for models that override `compile`; do what it would.
-        self.compile(**keras.saving.deserialize_keras_object(config))
-        if self.built:
-            self.optimizer.build(self.trainable_variables)
-
     def _ensure_compiled(self):
         if not self.compiled:
             self.compile(optimizer=keras.optimizers.Adam(1e-3))
