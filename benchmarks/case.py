@@ -100,8 +100,14 @@ def train_case(args):
     # keras_vi is timed per epoch inside one `fit` call (what a long training run
     # sees: fit's one-time set-up, such as converting the arrays, is left out);
     # after each epoch the hand-written loops run, so the timings interleave.
+    # `--loop train_on_batch` times Keras' `train_on_batch` on NumPy batches instead.
     timers = {name: timer(s) for name, s in steps.items()}
     times = {"keras_vi": [], **{name: [] for name in timers}}
+
+    def after_epoch(seconds):
+        times["keras_vi"].append(seconds)
+        for name, fn in timers.items():
+            times[name].append(fn())
 
     class Interleave(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -109,23 +115,30 @@ def train_case(args):
 
         def on_epoch_end(self, epoch, logs=None):
             float(logs["loss"])  # the epoch's work is done
-            times["keras_vi"].append(time.perf_counter() - self.start)
-            for name, fn in timers.items():
-                times[name].append(fn())
+            after_epoch(time.perf_counter() - self.start)
 
-    model.fit(x_keras_vi, batch_size=BATCH, epochs=1 + args.repeats, shuffle=False, verbose=0,
-              callbacks=[Interleave()])
+    if args.loop == "fit":
+        model.fit(x_keras_vi, batch_size=BATCH, epochs=1 + args.repeats, shuffle=False,
+                  verbose=0, callbacks=[Interleave()])
+    else:
+        for _ in range(1 + args.repeats):
+            start = time.perf_counter()
+            for i in range(args.steps):
+                logs = model.train_on_batch(x_keras_vi[i * BATCH : (i + 1) * BATCH], return_dict=True)
+            float(logs["loss"])
+            after_epoch(time.perf_counter() - start)
     times = {name: ts[1:] for name, ts in times.items()}  # the first epoch warms up
     examples = BATCH * args.steps
     baseline = min(steps, key=lambda name: statistics.median(times[name]))
     result = {"backend": backend, "case": args.case, "steps": args.steps, "repeats": args.repeats,
-              "jit_compile": args.jit_compile, "handwritten_variant": baseline,
+              "jit_compile": args.jit_compile, "loop": args.loop, "handwritten_variant": baseline,
               "step0_loss": losses, "same_work": same_work}
     for name, ts in times.items():
         result[name] = {
             "median_examples_per_s": examples / statistics.median(ts),
             "min_examples_per_s": examples / max(ts),
             "max_examples_per_s": examples / min(ts),
+            "seconds": ts,
         }
     result["handwritten"] = result[baseline]  # the faster variant is the baseline
     result["time_ratio_keras_vi_over_handwritten"] = (
@@ -158,6 +171,8 @@ def main():
     train.add_argument("--repeats", type=int, default=5)
     train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="auto",
                        help="keras_vi's compile(jit_compile=...); the hand-written step is compiled")
+    train.add_argument("--loop", choices=("fit", "train_on_batch"), default="fit",
+                       help="how keras_vi trains: `fit` epochs or a `train_on_batch` loop")
     loglik = sub.add_parser("loglik")
     loglik.add_argument("--num-samples", type=int, default=5000)
     loglik.add_argument("--num-examples", type=int, default=100)

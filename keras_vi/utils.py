@@ -89,3 +89,11 @@ def log_mean_exp(x, axis=0):
 
 
 LOG_2PI = math.log(2.0 * math.pi)
+
+
+def sum_of_losses(losses):
+    """The sum of a layer's `add_loss` terms (scalars); a float32 0 for none.
+
+    The terms are stacked first: `keras.ops.sum` of a Python list fails on JAX.
+    """
+    return ops.sum(ops.stack(losses)) if losses else ops.zeros((), "float32")

@@ -1,12 +1,35 @@
-"""A smoke run of the benchmark harness on this backend: no timing is asserted."""
+"""The benchmark harness on this backend: a smoke run (no timing asserted) and its NumPy reference."""
 
-from benchmarks import run
-from tests.conftest import BACKEND
+import keras
+import numpy as np
+import pytest
+
+from benchmarks import handwritten, run
+from tests.conftest import BACKEND, to_numpy
 
 
 def test_benchmark_harness_smoke(tmp_path):
     out = tmp_path / "RESULTS.md"
     assert run.main(["--smoke", "--backends", BACKEND, "--out", str(out)]) == 0
     text = out.read_text()
-    assert f"| {BACKEND} | vae_mlp | auto | yes" in text  # the step-0 losses agree
+    assert f"| {BACKEND} | vae_mlp | auto | `fit` | yes" in text  # the step-0 losses agree
     assert f"| {BACKEND} | 20 |" in text
+
+
+@pytest.mark.parametrize("size", [6, 5])
+def test_numpy_reference_convolutions_match_keras(size):
+    """The tap-by-tap float64 convolutions of the step-0 check against Keras' layers."""
+    rng = np.random.default_rng(size)
+    x = rng.normal(size=(2, size, size, 2)).astype("float32")
+    for stride in (1, 2):
+        conv = keras.layers.Conv2D(3, 3, strides=stride, padding="same")
+        expected = to_numpy(conv(x))
+        kernel, bias = [w.astype("float64") for w in conv.get_weights()]
+        got = handwritten._NumpyOps.conv(x.astype("float64"), kernel, bias, stride)
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    transpose = keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same")
+    expected = to_numpy(transpose(x))
+    kernel, bias = [w.astype("float64") for w in transpose.get_weights()]
+    got = handwritten._NumpyOps.conv_transpose(x.astype("float64"), kernel, bias, 2)
+    assert got.shape == expected.shape == (2, 2 * size, 2 * size, 3)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

@@ -49,6 +49,22 @@ def test_straight_through_gradient_is_the_identity():
     np.testing.assert_allclose(grad, weights, rtol=1e-6)
 
 
+def test_return_indices_gives_the_nearest_codes_of_one_search():
+    z = np.random.default_rng(5).normal(size=(6, 2, 4)).astype("float32")
+    vq = layers.VectorQuantizer(7, 4, seed=0)
+    vq.build(z.shape)
+    z_q, indices = vq(z, return_indices=True)
+    codes = to_numpy(vq.embeddings).astype("float64")
+    expected = numpy_vq(z.reshape(-1, 4), codes, 0.25, True)[1].reshape(6, 2)
+    np.testing.assert_array_equal(to_numpy(indices), expected)
+    assert str(to_numpy(indices).dtype) == "int32"
+    np.testing.assert_array_equal(to_numpy(z_q), to_numpy(vq(z)))
+    inputs = keras.Input((2, 4))  # symbolic: both outputs have the right spec
+    sym_q, sym_i = vq(inputs, return_indices=True)
+    assert tuple(sym_q.shape) == (None, 2, 4) and tuple(sym_i.shape) == (None, 2)
+    assert sym_i.dtype == "int32"
+
+
 def test_ema_statistics_change_in_training_only():
     z = np.random.default_rng(2).normal(size=(64, 4)).astype("float32")
     vq = layers.VectorQuantizer(8, 4, ema_decay=0.9, seed=0, dead_code_threshold=0.0)

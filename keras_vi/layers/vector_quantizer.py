@@ -43,6 +43,9 @@ class VectorQuantizer(keras.layers.Layer):
     Call arguments:
         inputs: z_e, any rank, last axis of size `embedding_dim`.
         training: Python bool; EMA updates and restarts happen in training only.
+        return_indices: Python bool; if True, returns `(z_q, indices)`, the
+            nearest-code indices (int32, shape `inputs.shape[:-1]`) that the
+            call computed anyway, so a model need not search the codebook twice.
 
     Example:
 
@@ -122,7 +125,7 @@ class VectorQuantizer(keras.layers.Layer):
         """The codes at `indices`: shape (*indices.shape, embedding_dim)."""
         return ops.take(self.embeddings, ops.cast(indices, "int32"), axis=0)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=False, return_indices=False):
         inputs = ops.convert_to_tensor(inputs, self.compute_dtype)
         indices = self.indices(inputs)
         quantized = self.lookup(indices)
@@ -135,7 +138,8 @@ class VectorQuantizer(keras.layers.Layer):
             self._update_codebook(inputs, indices)
         # straight-through: forward value exactly e (z - sg[z] is exactly 0),
         # gradient with respect to z_e the identity
-        return ops.stop_gradient(quantized) + (inputs - ops.stop_gradient(inputs))
+        outputs = ops.stop_gradient(quantized) + (inputs - ops.stop_gradient(inputs))
+        return (outputs, ops.cast(indices, "int32")) if return_indices else outputs
 
     def _update_codebook(self, inputs, indices):
         k = self.num_embeddings
@@ -175,6 +179,12 @@ class VectorQuantizer(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def compute_output_spec(self, inputs, training=False, return_indices=False):
+        outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
+        if not return_indices:
+            return outputs
+        return outputs, keras.KerasTensor(inputs.shape[:-1], dtype="int32")
 
     def get_config(self):
         base_config = super().get_config()

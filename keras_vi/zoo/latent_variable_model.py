@@ -14,6 +14,7 @@ from keras_vi.utils import (
     check_choice,
     check_data,
     check_positive_int,
+    sum_of_losses,
 )
 from keras_vi.zoo import networks
 from keras_vi.zoo.aggressive import fit_aggressive
@@ -292,8 +293,8 @@ class LatentVariableModel(keras.Model):
         else:
             w = ops.cast(ops.reshape(sample_weight, (-1,)), terms["loss"].dtype)
             loss = ops.sum(w * terms["loss"]) / ops.maximum(ops.sum(w), 1e-12)
-        if self.losses:
-            loss = loss + ops.sum(ops.stack(self.losses))
+        if self.losses:  # from `add_loss` in custom encoder or decoder layers
+            loss = loss + sum_of_losses(self.losses)
         return loss
 
     # User-facing training entry points ----------------------------------------

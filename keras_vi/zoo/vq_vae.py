@@ -8,7 +8,7 @@ from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Bernoulli
 from keras_vi.layers import VectorQuantizer
 from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
-from keras_vi.utils import check_choice, check_data, check_positive_int
+from keras_vi.utils import check_choice, check_data, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
 from keras_vi.zoo.pixel_cnn import PixelCNN
 
@@ -101,8 +101,7 @@ class VQVAE(keras.Model):
         x = ops.cast(x, self.compute_dtype)
         self._check_shape(x)
         z_e = self.encoder(x, training=training)
-        indices = self.quantizer.indices(z_e)
-        z_q = self.quantizer(z_e, training=training)
+        z_q, indices = self.quantizer(z_e, training=training, return_indices=True)
         return {"z_e": z_e, "indices": indices, "output": self.decoder(z_q, training=training)}
 
     def _reconstruction(self, x, output):
@@ -116,7 +115,7 @@ class VQVAE(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y
         reconstruction = self._reconstruction(x, y_pred["output"])
-        vq_loss = ops.sum(ops.stack(self.losses)) if self.losses else ops.zeros(())
+        vq_loss = sum_of_losses(self.losses)
         k = self.num_embeddings
         updates = {
             "reconstruction": reconstruction,
