@@ -3,8 +3,8 @@
 # [0, 1], Bernoulli decoder), 64 codes of size 16 with EMA updates (decay 0.99), 10 epochs,
 # then a PixelCNN prior (5 gated blocks, 64 filters) on the 7x7 code grids for 10 epochs.
 # Run from the repository root after `make install`. DATA_DIR: the IDX files' directory.
-# The torch backend by default: on this CPU, JAX ran this conv net about 8x slower per step
-# in a one-off timing during development.
+# The torch backend by default: on this CPU, XLA runs convolutions slowly (benchmarks/RESULTS.md,
+# vae_conv: about 400 examples/s on JAX against about 2,000 on PyTorch).
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_fashion_mnist
 KERAS_BACKEND=${KERAS_BACKEND:-torch} .venv/bin/keras-vi train vq_vae --dataset fashion_mnist \
