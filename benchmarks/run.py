@@ -127,6 +127,9 @@ def write_report(args, train, loglik, profiles, peers, meta):
         "",
         "## Training throughput: keras_vi against a hand-written loop",
         "",
+        "Why a backend misses the 1.10x goal, read from the profiles and timings below: "
+        "benchmarks/README.md.",
+        "",
         "Batch 128 of binarized MNIST (784 pixels), latent 32, Adam(1e-3), keras_vi's default "
         "networks: `*_mlp` MLP 784-512-256 and back; `vae_conv` 28x28 images, conv 32-64 "
         "(3x3, stride 2), dense 256, and back through transposed convs. "
