@@ -74,10 +74,12 @@ def train_case(args):
     step, loss_at = handwritten.make_step(backend, params, k, arch)
     # The baseline is the faster hand-written step: on TensorFlow both the XLA
     # step and the plain graph are timed (XLA loses on CPU convolutions).
-    steps = {"handwritten": step}
+    handwritten_steps = {"handwritten": step}
     if backend == "tensorflow":
-        steps = {"handwritten_xla": step,
-                 "handwritten_no_xla": handwritten.make_step(backend, params, k, arch, xla=False)[0]}
+        handwritten_steps = {
+            "handwritten_xla": step,
+            "handwritten_no_xla": handwritten.make_step(backend, params, k, arch, xla=False)[0],
+        }
 
     eps = np.random.default_rng(1).normal(size=(k or 1, BATCH, LATENT)).astype("float32")
     losses = {
@@ -88,26 +90,21 @@ def train_case(args):
     ref = losses["numpy_float64"]
     same_work = all(abs(v - ref) <= 1e-4 * abs(ref) for v in losses.values())
 
-    def timer(step):
-        def time_handwritten():
-            start = time.perf_counter()
-            for i in range(args.steps):
-                loss = step(x[i * BATCH : (i + 1) * BATCH])
-            float(keras.ops.convert_to_numpy(loss) if backend != "torch" else loss.numpy())
-            return time.perf_counter() - start
-        return time_handwritten
+    def seconds_of(step, inputs):
+        start = time.perf_counter()
+        handwritten.run_steps(step, inputs, args.steps, BATCH)
+        return time.perf_counter() - start
 
     # keras_vi is timed per epoch inside one `fit` call (what a long training run
     # sees: fit's one-time set-up, such as converting the arrays, is left out);
     # after each epoch the hand-written loops run, so the timings interleave.
     # `--loop train_on_batch` times Keras' `train_on_batch` on NumPy batches instead.
-    timers = {name: timer(s) for name, s in steps.items()}
-    times = {"keras_vi": [], **{name: [] for name in timers}}
+    times = {"keras_vi": [], **{name: [] for name in handwritten_steps}}
 
     def after_epoch(seconds):
         times["keras_vi"].append(seconds)
-        for name, fn in timers.items():
-            times[name].append(fn())
+        for name, hand_step in handwritten_steps.items():
+            times[name].append(seconds_of(hand_step, x))
 
     class Interleave(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -121,15 +118,14 @@ def train_case(args):
         model.fit(x_keras_vi, batch_size=BATCH, epochs=1 + args.repeats, shuffle=False,
                   verbose=0, callbacks=[Interleave()])
     else:
+        def keras_vi_step(batch):
+            return model.train_on_batch(batch, return_dict=True)["loss"]
+
         for _ in range(1 + args.repeats):
-            start = time.perf_counter()
-            for i in range(args.steps):
-                logs = model.train_on_batch(x_keras_vi[i * BATCH : (i + 1) * BATCH], return_dict=True)
-            float(logs["loss"])
-            after_epoch(time.perf_counter() - start)
+            after_epoch(seconds_of(keras_vi_step, x_keras_vi))
     times = {name: ts[1:] for name, ts in times.items()}  # the first epoch warms up
     examples = BATCH * args.steps
-    baseline = min(steps, key=lambda name: statistics.median(times[name]))
+    baseline = min(handwritten_steps, key=lambda name: statistics.median(times[name]))
     result = {"backend": backend, "case": args.case, "steps": args.steps, "repeats": args.repeats,
               "jit_compile": args.jit_compile, "loop": args.loop, "handwritten_variant": baseline,
               "step0_loss": losses, "same_work": same_work}

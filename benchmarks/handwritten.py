@@ -120,6 +120,18 @@ class _NumpyOps(_Ops):
         return full[:, pt : pt + ih * stride, pl : pl + iw * stride] + b
 
 
+def latent_dim(params, arch):
+    """z's size: the rows of the decoder's first kernel (10 or 6 arrays from the end)."""
+    return params[-(10 if arch == "conv" else 6)].shape[0]
+
+
+def run_steps(step, x, num_steps, batch_size):
+    """`num_steps` steps on consecutive batches of `x`; waits for the last loss."""
+    for i in range(num_steps):
+        loss = step(x[i * batch_size : (i + 1) * batch_size])
+    return float(loss)  # a scalar on every backend: blocks until the step is done
+
+
 def loss_numpy(params, x, eps, k, arch="mlp"):
     """The per-batch loss in float64 NumPy: the reference for the step-0 check."""
     p = [a.astype(np.float64) for a in params]
@@ -177,7 +189,7 @@ def _jax(params, k, arch):
     def step(state, x):
         p, m, v, t, key = state
         key, sub = jax.random.split(key)
-        eps = jax.random.normal(sub, (k or 1, x.shape[0], p[-(10 if arch == "conv" else 6)].shape[0]))
+        eps = jax.random.normal(sub, (k or 1, x.shape[0], latent_dim(p, arch)))
         value, g = jax.value_and_grad(lambda p: loss(nn, p, x, eps, k, arch))(p)
         t = t + 1
         alpha = LR * jnp.sqrt(1 - B2**t) / (1 - B1**t)
@@ -244,11 +256,11 @@ def _torch(params, k, arch):
     nn = Ops()
     p = [torch.tensor(a, requires_grad=True) for a in _torch_params(params, arch)]
     opt = torch.optim.Adam(p, lr=LR, betas=(B1, B2), eps=EPS)
-    latent_dim = params[-(10 if arch == "conv" else 6)].shape[0]
+    z_size = latent_dim(params, arch)
 
     def run(x):
         x = torch.from_numpy(x)
-        eps = torch.randn(k or 1, x.shape[0], latent_dim)
+        eps = torch.randn(k or 1, x.shape[0], z_size)
         opt.zero_grad(set_to_none=True)
         value = loss(nn, p, x, eps, k, arch)
         value.backward()
@@ -287,11 +299,11 @@ def _tf(params, k, arch, xla):
     m = [tf.Variable(tf.zeros_like(a)) for a in params]
     v = [tf.Variable(tf.zeros_like(a)) for a in params]
     t = tf.Variable(0.0)
-    latent_dim = params[-(10 if arch == "conv" else 6)].shape[0]
+    z_size = latent_dim(params, arch)
 
     @tf.function(jit_compile=xla)
     def step(x):
-        eps = tf.random.normal((k or 1, tf.shape(x)[0], latent_dim))
+        eps = tf.random.normal((k or 1, tf.shape(x)[0], z_size))
         with tf.GradientTape() as tape:
             value = loss(nn, p, x, eps, k, arch)
         grads = tape.gradient(value, p)

@@ -90,9 +90,7 @@ def breakdown(steps=200, data_dir="../shared/data"):
     step, _ = handwritten.make_step(backend, params, None)
 
     def loop():
-        for i in range(steps):
-            loss = step(x[i * BATCH : (i + 1) * BATCH])
-        keras.ops.convert_to_numpy(loss) if backend != "torch" else loss.numpy()
+        handwritten.run_steps(step, x, steps, BATCH)
 
     loop()  # warm-up: compilation, caches
     callback = _ProfileSecondEpoch()
