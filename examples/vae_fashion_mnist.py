@@ -100,7 +100,7 @@ print({k: round(v, 2) for k, v in test_logs.items()})
 mean of each test image.
 """
 
-keras_vi.plotting.plot_samples(vae, os.path.join(args.out, "samples.png"), num_samples=64)
+keras_vi.plotting.plot_samples(vae, os.path.join(args.out, "samples.png"), n=64)
 keras_vi.plotting.plot_reconstructions(vae, x_test, os.path.join(args.out, "reconstructions.png"))
 keras_vi.plotting.plot_history(history, os.path.join(args.out, "history.png"))
 

@@ -10,10 +10,13 @@ from keras_vi import (
     distributions,
     estimators,
     layers,
+    likelihoods,
     metrics,
     objectives,
     plotting,
+    priors,
     testing,
+    training,
     zoo,
 )
 
@@ -25,10 +28,13 @@ __all__ = [
     "distributions",
     "estimators",
     "layers",
+    "likelihoods",
     "metrics",
     "objectives",
     "plotting",
+    "priors",
     "testing",
+    "training",
     "zoo",
     "__version__",
 ]

@@ -3,6 +3,7 @@
 import math
 import numbers
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -38,13 +39,13 @@ def check_data(x, name, expected_shape=None, unit_interval=False):
     """Checks a NumPy batch eagerly: shape, finiteness and (optionally) range.
 
     Args:
-        x: array-like; converted with `np.asarray` (NumPy or a tf/jax array; torch
-            tensors are converted by the caller with `keras.ops.convert_to_numpy`).
+        x: array-like: NumPy, or any backend's tensor (converted with
+            `keras.ops.convert_to_numpy`).
         name: the argument name used in error messages.
         expected_shape: per-example shape (without the batch axis), or None.
         unit_interval: if True, every value must lie in [0, 1].
     """
-    x = np.asarray(x)
+    x = to_numpy(x)
     if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
         raise ValueError(f"`{name}` must hold real numbers, got dtype {x.dtype}.")
     if expected_shape is not None and tuple(x.shape[1:]) != tuple(expected_shape):
@@ -97,3 +98,73 @@ def sum_of_losses(losses):
     The terms are stacked first: `keras.ops.sum` of a Python list fails on JAX.
     """
     return ops.sum(ops.stack(losses)) if losses else ops.zeros((), "float32")
+
+
+def to_numpy(x):
+    """A NumPy array of `x` (NumPy, lists, or any backend's tensor)."""
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (list, tuple, numbers.Number)):
+        return np.asarray(x)
+    try:
+        return np.asarray(ops.convert_to_numpy(x))
+    except Exception:  # not a tensor of any backend: let NumPy decide
+        return np.asarray(x)
+
+
+def check_seed(seed, name="seed"):
+    """A `keras.random.SeedGenerator` for an int seed; a generator passes through."""
+    if isinstance(seed, keras.random.SeedGenerator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"`{name}` must be an int or a keras.random.SeedGenerator, got {seed!r}.")
+    return keras.random.SeedGenerator(int(seed))
+
+
+def weighted_mean(values, sample_weight=None):
+    """The mean of per-example `values`, weighted by `sample_weight` if given.
+
+    The one `sample_weight` policy of every zoo model: weights scale each
+    example's loss, and the result is normalized by their sum.
+    """
+    if sample_weight is None:
+        return ops.mean(values)
+    w = ops.cast(ops.reshape(sample_weight, (-1,)), values.dtype)
+    return ops.sum(w * values) / ops.maximum(ops.sum(w), 1e-12)
+
+
+def resolve_part(value, name, registry, base_cls):
+    """Turns a registry name (or a serialized config) into a part object.
+
+    A string is only a shortcut: it is resolved once, here, into an instance
+    of `base_cls`; instances pass through unchanged.
+    """
+    if isinstance(value, str):
+        if value not in registry:
+            raise ValueError(
+                f"`{name}` must be one of {sorted(registry)} or a "
+                f"keras_vi {base_cls.__name__}, got {value!r}."
+            )
+        return registry[value]()
+    if isinstance(value, dict):  # a config written by serialize_part
+        value = keras.saving.deserialize_keras_object(value)
+    if not isinstance(value, base_cls):
+        raise ValueError(
+            f"`{name}` must be one of {sorted(registry)} or a keras_vi "
+            f"{base_cls.__name__}, got {type(value).__name__}."
+        )
+    return value
+
+
+def _comparable_config(obj):
+    config = dict(obj.get_config())
+    config.pop("name", None)  # layers get unique names; the name says nothing of the part
+    return config
+
+
+def serialize_part(obj, registry):
+    """The registry name of `obj` if it is that name's default part, else its config."""
+    for key, cls in registry.items():
+        if type(obj) is cls and _comparable_config(obj) == _comparable_config(cls()):
+            return key
+    return keras.saving.serialize_keras_object(obj)

@@ -26,6 +26,8 @@ def test_train_smoke_run_writes_everything(tmp_path):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["backend"] == BACKEND and metrics["model"] == "iwae"
+    assert metrics["model_config"]["num_samples"] == 3 and metrics["model_config"]["latent_dim"] == 2
+    assert metrics["training"]["epochs"] == 1 and metrics["data"]["dataset"] == "digits"
     assert set(metrics["test"]) == {"loss", "reconstruction", "kl", "elbo", "iwae_bound"}
     assert metrics["num_train_examples"] == 1437 and metrics["num_test_examples"] == 360
     result = keras_vi_cli("evaluate", str(out), "--num-samples", "20", "--backend", BACKEND)
@@ -51,3 +53,36 @@ def test_bad_arguments_exit_with_a_message(tmp_path):
     assert result.returncode == 2 and "data_dir" in result.stderr
     result = keras_vi_cli("evaluate", str(tmp_path / "no_run"))
     assert result.returncode == 2 and "run_dir" in result.stderr
+
+
+def test_cli_names_are_the_registries():
+    from keras_vi import likelihoods, priors, zoo
+    from keras_vi.cli import main as cli
+
+    assert cli.MODEL_NAMES == tuple(zoo.MODELS)
+    assert cli.LIKELIHOOD_NAMES == tuple(likelihoods.LIKELIHOODS)
+    assert cli.PRIOR_NAMES == tuple(priors.PRIORS)
+    for cls in zoo.MODELS.values():
+        for name in cls.cli_arguments + cls.cli_fit_arguments:
+            assert name in cli.MODEL_OPTIONS or name == "seed", (cls.__name__, name)
+
+
+def test_options_a_model_does_not_take_are_rejected_alike():
+    import pytest
+
+    from keras_vi import zoo
+    from keras_vi.cli import main as cli
+
+    def parse(*argv):
+        return cli.build_parser().parse_args(["train", *argv, "--out", "x"])
+
+    for name, flag, value in (("iwae", "--beta", "2"), ("vae", "--num-embeddings", "8"),
+                              ("vq_vae", "--latent-dim", "3"), ("beta_vae", "--prior-epochs", "2")):
+        args = parse(name, flag, value)
+        with pytest.raises(ValueError, match=f"{flag} does not apply to {name}; it takes"):
+            cli.model_options(zoo.get(name), name, args)
+    kwargs, fit = cli.model_options(zoo.VQVAE, "vq_vae", parse("vq_vae", "--prior-epochs", "2", "--seed", "4"))
+    assert kwargs == {"seed": 4} and fit == {"prior_epochs": 2}
+    kwargs, _ = cli.model_options(zoo.VAE, "vae", parse("vae", "--prior", "mixture_of_gaussians"))
+    assert kwargs == {"prior": "mixture_of_gaussians", "latent_dim": 10, "seed": 0}
+    zoo.VAE(**kwargs)  # what the CLI builds is a valid model

@@ -20,7 +20,7 @@ def test_image_grid_layout():
 def test_plots_are_written(digits, tmp_path):
     model = zoo.VAE(latent_dim=2)
     history = model.fit(digits, epochs=2, verbose=0)
-    plotting.plot_samples(model, tmp_path / "s.png", num_samples=8)
+    plotting.plot_samples(model, tmp_path / "s.png", n=8)
     plotting.plot_reconstructions(model, digits, tmp_path / "r.png", num_examples=10)
     plotting.plot_history(history, tmp_path / "h.png")
     for name in ("s.png", "r.png", "h.png"):

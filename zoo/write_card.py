@@ -34,7 +34,7 @@ def table(run_dirs):
         cells = [f"{m['test'][c]:.2f}" if c in m["test"] else "n/a" for c in COLUMNS]
         rows.append(
             f"| `{os.path.basename(os.path.normpath(run))}` | {m['backend']} | "
-            f"{m['args']['epochs']} | {m['train_seconds']:.0f} | " + " | ".join(cells) + " |"
+            f"{m['training']['epochs']} | {m['train_seconds']:.0f} | " + " | ".join(cells) + " |"
         )
     return "\n".join(rows)
 
@@ -47,7 +47,7 @@ def evaluation_table(run_dirs):
     ]
     for run in run_dirs:
         m, e = read_run(run), read_run(run, "evaluation.json")
-        objective = m["model"] + (f" k={m['args']['num_samples']}" if m["model"] == "iwae" else "")
+        objective = m["model"] + (f" k={m['model_config']['num_samples']}" if m["model"] == "iwae" else "")
         rows.append(
             f"| `{os.path.basename(os.path.normpath(run))}` | {objective} | {e['nll_nats']:.2f} | "
             f"{e['nll_standard_error_over_examples']:.2f} | {e['bits_per_dim']:.4f} | "
@@ -68,9 +68,9 @@ def vq_table(run_dirs):
         t = m["test"]
         rows.append(
             f"| `{os.path.basename(os.path.normpath(run))}` | {m['backend']} | "
-            f"{m['args']['epochs']} (+ {m['args']['prior_epochs']}) | {m['train_seconds']:.0f} | "
+            f"{m['training']['epochs']} (+ {m['training']['prior_epochs']}) | {m['train_seconds']:.0f} | "
             f"{t['reconstruction_mse']:.4f} | {-t['reconstruction']:.1f} | {t['perplexity']:.1f} / "
-            f"{m['args']['num_embeddings']} | {t['codebook_usage']:.2f} | "
+            f"{m['model_config']['num_embeddings']} | {t['codebook_usage']:.2f} | "
             f"{t['prior_nll_nats_per_image']:.1f} | {t['prior_bits_per_dim']:.3f} |"
         )
     return "\n".join(rows)

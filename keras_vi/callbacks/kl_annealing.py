@@ -32,16 +32,21 @@ class KLAnnealing(keras.callbacks.Callback):
         warmup_steps: steps to reach w_max (linear, sigmoid).
         cycle_steps: steps per cycle (cyclical).
         ratio: fraction of each cycle spent rising (cyclical), in (0, 1].
-        max_weight: w_max; None uses the model's `beta` (1.0 for IWAE).
+        max_weight: w_max; None uses the model's `beta` (1.0 by default).
+
+    The model's objective must read the KL weight (`uses_kl_weight`): for
+    the ELBO it scales the KL term, for the IWAE bound it scales
+    log p(z) - log q(z|x) inside each importance weight.
 
     Example:
 
     >>> import keras, numpy as np, keras_vi
+    >>> from keras_vi.callbacks import KLAnnealing
     >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
     >>> model = keras_vi.zoo.VAE(latent_dim=2)
-    >>> _ = model.fit(x, epochs=2, verbose=0,
+    >>> _ = model.fit(x, epochs=3, verbose=0,
     ...               callbacks=[KLAnnealing("linear", warmup_steps=4)])
-    >>> float(keras.ops.convert_to_numpy(model.kl_weight))  # 4 steps: warmed up
+    >>> float(keras.ops.convert_to_numpy(model.kl_weight))  # step 5 of 6: warmed up
     1.0
     """
 
@@ -81,6 +86,12 @@ class KLAnnealing(keras.callbacks.Callback):
             raise ValueError(
                 "KLAnnealing needs a keras_vi model with a `kl_weight` variable, got "
                 f"{type(self.model).__name__}."
+            )
+        objective = getattr(self.model, "objective", None)
+        if objective is not None and not objective.uses_kl_weight:
+            raise ValueError(
+                f"KLAnnealing would do nothing: the model's objective "
+                f"{type(objective).__name__} does not read `kl_weight`."
             )
         if self.max_weight is None:
             self._max = float(getattr(self.model, "beta", 1.0))

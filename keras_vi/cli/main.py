@@ -12,8 +12,40 @@ import os
 import sys
 import time
 
-MODEL_NAMES = ("vae", "beta_vae", "iwae", "vq_vae")
+MODEL_NAMES = ("vae", "beta_vae", "iwae", "vq_vae")  # keras_vi.zoo.MODELS; checked in tests
 BACKENDS = ("tensorflow", "jax", "torch")
+LIKELIHOOD_NAMES = ("bernoulli", "gaussian", "discretized_logistic")  # keras_vi.likelihoods.LIKELIHOODS
+PRIOR_NAMES = ("standard_normal", "mixture_of_gaussians", "vamp_prior")  # keras_vi.priors.PRIORS
+
+
+def _at_least(low, kind):
+    def parse(text):
+        value = kind(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+# The model options of `train`: each zoo class lists the ones it takes in
+# `cli_arguments` (constructor) and `cli_fit_arguments` (`extra_results`).
+# Defaults are the classes' own, except the ones named here.
+MODEL_OPTIONS = {
+    "latent_dim": dict(type=_at_least(1, int), help="size of z (default 10)"),
+    "likelihood": dict(choices=LIKELIHOOD_NAMES, help="p(x|z)"),
+    "prior": dict(choices=PRIOR_NAMES, help="p(z)"),
+    "hidden_units": dict(type=_at_least(1, int), nargs="+", help="hidden layer widths"),
+    "beta": dict(type=_at_least(0.0, float), help="KL weight"),
+    "free_bits": dict(type=_at_least(0.0, float), help="nats per latent dimension"),
+    "num_samples": dict(type=_at_least(1, int), help="draws of z per example (IWAE's k)"),
+    "num_embeddings": dict(type=_at_least(1, int), help="codebook size"),
+    "embedding_dim": dict(type=_at_least(1, int), help="code size"),
+    "commitment_cost": dict(type=_at_least(0.0, float), help="weight of the commitment loss"),
+    "ema_decay": dict(type=float, help="EMA codebook updates, e.g. 0.99"),
+    "prior_epochs": dict(type=_at_least(1, int), help="epochs of the PixelCNN prior"),
+}
+CLI_DEFAULTS = {"latent_dim": 10}
 
 
 def build_parser():
@@ -28,23 +60,15 @@ def build_parser():
     train.add_argument("--split", default="train", help="training split, e.g. 'test[:8000]'")
     train.add_argument("--eval-split", default="test", help="held-out split, e.g. 'test[8000:]'")
     train.add_argument("--binarize", choices=("static", "dynamic"), default=None)
+    train.add_argument("--raw", action="store_true",
+                       help="keep 8-bit integer pixels (for --likelihood discretized_logistic)")
     train.add_argument("--flatten", action="store_true", help="images as vectors: an MLP model")
-    train.add_argument("--hidden-units", type=int, nargs="+", default=[512, 256],
-                       help="hidden layer widths of the default networks")
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--latent-dim", type=int, default=10)
-    train.add_argument("--likelihood", choices=("bernoulli", "gaussian"), default="bernoulli")
-    train.add_argument("--beta", type=float, default=None, help="KL weight (vae, beta_vae)")
-    train.add_argument("--free-bits", type=float, default=0.0, help="nats per latent dimension")
-    train.add_argument("--num-samples", type=int, default=5, help="k of the IWAE bound")
-    train.add_argument("--num-embeddings", type=int, default=64, help="codebook size (vq_vae)")
-    train.add_argument("--embedding-dim", type=int, default=16, help="code size (vq_vae)")
-    train.add_argument("--commitment-cost", type=float, default=0.25, help="(vq_vae)")
-    train.add_argument("--ema-decay", type=float, default=None, help="EMA codebook (vq_vae)")
-    train.add_argument("--prior-epochs", type=int, default=10, help="PixelCNN prior (vq_vae)")
+    train.add_argument("--epochs", type=_at_least(1, int), default=30)
+    train.add_argument("--batch-size", type=_at_least(1, int), default=64)
     train.add_argument("--learning-rate", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
+    for name, spec in MODEL_OPTIONS.items():
+        train.add_argument("--" + name.replace("_", "-"), default=None, **spec)
     train.add_argument("--backend", choices=BACKENDS, default=None,
                        help="Keras backend (default: KERAS_BACKEND, else tensorflow)")
     train.add_argument("--out", required=True, help="output directory")
@@ -54,7 +78,8 @@ def build_parser():
         "evaluate", help="estimate log p(x) of a trained run on its held-out split"
     )
     evaluate.add_argument("run_dir", help="a directory written by `keras-vi train`")
-    evaluate.add_argument("--num-samples", type=int, default=5000, help="importance samples k")
+    evaluate.add_argument("--num-samples", type=_at_least(1, int), default=5000,
+                          help="importance samples k")
     evaluate.add_argument("--proposal", choices=("posterior", "prior"), default="posterior")
     evaluate.add_argument("--batch-size", type=int, default=None, help="examples per step")
     evaluate.add_argument("--seed", type=int, default=0)
@@ -79,48 +104,25 @@ def _select_backend(backend, argv):
         os.execv(sys.executable, [sys.executable, "-m", "keras_vi", *argv])
 
 
-def _model_kwargs(args):
-    if args.model == "vq_vae":
-        if args.prior_epochs < 1:
-            raise ValueError(f"`--prior-epochs` must be >= 1, got {args.prior_epochs}.")
-        return {"num_embeddings": args.num_embeddings, "embedding_dim": args.embedding_dim,
-                "commitment_cost": args.commitment_cost, "ema_decay": args.ema_decay,
-                "likelihood": args.likelihood, "seed": args.seed}
-    if args.latent_dim < 1:
-        raise ValueError(f"`--latent-dim` must be >= 1, got {args.latent_dim}.")
-    kwargs = {"latent_dim": args.latent_dim, "likelihood": args.likelihood, "seed": args.seed,
-              "hidden_units": args.hidden_units}
-    if args.model == "iwae":
-        if args.beta is not None or args.free_bits:
-            raise ValueError("`--beta` and `--free-bits` apply to vae and beta_vae, not iwae.")
-        kwargs["num_samples"] = args.num_samples
-    else:
-        if args.beta is not None:
-            kwargs["beta"] = args.beta
-        kwargs["free_bits"] = args.free_bits
-    return kwargs
+def model_options(cls, name, args):
+    """(constructor kwargs, extra_results kwargs) of zoo class `cls` from the CLI args.
 
-
-def _vq_vae_results(model, x_train, x_test, args):
-    """Fits the PixelCNN prior on the training codes; test-split VQ metrics."""
-    import keras
-    import numpy as np
-
-    from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
-
-    model.fit_prior(x_train, epochs=args.prior_epochs, batch_size=args.batch_size,
-                    verbose=args.verbose)
-    rec = np.concatenate([keras.ops.convert_to_numpy(model.reconstruct(x_test[i : i + 256]))
-                          for i in range(0, len(x_test), 256)])
-    codes = model.encode_indices(x_test)
-    k = model.num_embeddings
-    return {
-        "reconstruction_mse": float(np.mean((rec - x_test) ** 2)),
-        "perplexity": float(keras.ops.convert_to_numpy(perplexity(codes, k))),
-        "codebook_usage": float(keras.ops.convert_to_numpy(codebook_usage(codes, k))),
-        "prior_bits_per_dim": float(np.mean(model.prior.bits_per_dim(codes))),
-        "prior_nll_nats_per_image": float(-np.mean(keras.ops.convert_to_numpy(model.prior.log_prob(codes)))),
-    }
+    An option the model does not take is an error, the same for every model.
+    """
+    given = {k for k in MODEL_OPTIONS if getattr(args, k) is not None}
+    takes = set(cls.cli_arguments) | set(cls.cli_fit_arguments)
+    unknown = sorted(given - takes)
+    if unknown:
+        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        accepted = ", ".join("--" + k.replace("_", "-") for k in sorted(takes - {"seed"}))
+        raise ValueError(f"{flags} does not apply to {name}; it takes {accepted}.")
+    values = {k: getattr(args, k) for k in given}
+    values.update({k: v for k, v in CLI_DEFAULTS.items() if k in takes and k not in values})
+    if "seed" in cls.cli_arguments:
+        values["seed"] = args.seed
+    model_kwargs = {k: v for k, v in values.items() if k in cls.cli_arguments}
+    fit_kwargs = {k: v for k, v in values.items() if k in cls.cli_fit_arguments}
+    return model_kwargs, fit_kwargs
 
 
 def load_eval_split(train_args):
@@ -135,27 +137,32 @@ def load_eval_split(train_args):
         train_args["dataset"],
         split=train_args["eval_split"],
         data_dir=train_args["data_dir"],
+        scale=not train_args.get("raw", False),
         binarize=train_args["binarize"] and "static",
         seed=train_args["seed"] + 1,
         flatten=train_args.get("flatten", False),
     )
 
 
+DATA_ARGS = ("dataset", "data_dir", "split", "eval_split", "binarize", "raw", "flatten", "seed")
+
+
 def train(args, argv):
-    model_kwargs = _model_kwargs(args)  # checked before the slow Keras import
-    if args.model == "vq_vae" and args.binarize == "dynamic":
-        raise ValueError("`--binarize dynamic` is not supported for vq_vae (fit_prior needs arrays).")
-    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
-        if value < 1:
-            raise ValueError(f"`{flag}` must be >= 1, got {value}.")
+    if args.binarize and args.raw:
+        raise ValueError("`--binarize` and `--raw` exclude each other (binarizing needs [0, 1] pixels).")
     _select_backend(args.backend, argv)
     import keras
 
     from keras_vi import datasets, plotting, zoo
 
+    cls = zoo.get(args.model)
+    model_kwargs, fit_options = model_options(cls, args.model, args)
+    if args.binarize == "dynamic" and cls.cli_fit_arguments:
+        raise ValueError(f"`--binarize dynamic` is not supported for {args.model} (its extra results need arrays).")
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten)
+    load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
+                scale=not args.raw)
     if args.binarize == "dynamic":
         x_train = datasets.load(split=args.split, binarize="dynamic", batch_size=args.batch_size,
                                 shuffle=True, **load)
@@ -165,31 +172,34 @@ def train(args, argv):
         fit_kwargs = {"batch_size": args.batch_size, "shuffle": True}
     x_test = load_eval_split(vars(args))
 
-    model = zoo.get(args.model)(**model_kwargs)
+    model = cls(**model_kwargs)
+    model_config = model.get_config()  # as constructed: default networks are built from the data
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     start = time.perf_counter()
     history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, **fit_kwargs)
     train_seconds = time.perf_counter() - start
     test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
-    if args.model == "vq_vae":
-        test_metrics.update(_vq_vae_results(model, x_train, x_test, args))
+    test_metrics.update(model.extra_results(x_train, x_test, batch_size=args.batch_size,
+                                            verbose=args.verbose, **fit_options))
 
     plotting.plot_samples(model, os.path.join(args.out, "samples.png"), seed=args.seed)
     plotting.plot_reconstructions(model, x_test, os.path.join(args.out, "reconstructions.png"))
     plotting.plot_history(history, os.path.join(args.out, "history.png"))
     model.save(os.path.join(args.out, "model.keras"))
     export_path = os.path.join(args.out, "saved_model")
-    if args.model != "vq_vae" and keras.backend.backend() in ("tensorflow", "jax"):
+    export = None
+    if cls.exports_saved_model and keras.backend.backend() in ("tensorflow", "jax"):
         model.export(export_path, verbose=False)
         export = export_path
-    else:
-        export = None
 
     metrics = {
         "model": args.model,
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
-        "args": {k: v for k, v in vars(args).items() if k != "command"},
+        "model_config": model_config,
+        "training": {"epochs": args.epochs, "batch_size": args.batch_size,
+                     "learning_rate": args.learning_rate, **fit_options},
+        "data": {k: getattr(args, k) for k in DATA_ARGS},
         # a dynamic dataset's last batch may be short: count examples, not batches
         "num_train_examples": sum(int(b.shape[0]) for b in x_train)
         if args.binarize == "dynamic" else int(len(x_train)),
@@ -199,7 +209,8 @@ def train(args, argv):
         "test": {k: float(v) for k, v in test_metrics.items()},
         "saved_model": export,
         "saved_model_note": None if export else (
-            "keras-vi exports the continuous-latent models only." if args.model == "vq_vae" else
+            f"keras-vi does not export {args.model} as a SavedModel."
+            if not cls.exports_saved_model else
             "SavedModel export needs TensorFlow or JAX: load model.keras under "
             "KERAS_BACKEND=tensorflow and call .export(path)."
         ),
@@ -217,16 +228,14 @@ def evaluate(args, argv):
     for path in (metrics_path, model_path):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"`run_dir`: {path} is missing; run `keras-vi train` first.")
-    if args.num_samples < 1:
-        raise ValueError(f"`--num-samples` must be >= 1, got {args.num_samples}.")
     _select_backend(args.backend, argv)
     import keras
     import numpy as np
 
-    from keras_vi import estimators, metrics
+    from keras_vi import estimators, likelihoods, metrics
 
     with open(metrics_path) as f:
-        train_args = json.load(f)["args"]
+        train_args = json.load(f)["data"]
     x = load_eval_split(train_args)
     model = keras.saving.load_model(model_path)
     start = time.perf_counter()
@@ -238,7 +247,7 @@ def evaluate(args, argv):
     nll = -estimate.log_likelihood
     num_dims = int(np.prod(x.shape[1:]))
     logs = model.evaluate(x, batch_size=256, verbose=0, return_dict=True)
-    kl_per_dim = metrics.kl_per_dimension(model, x)
+    kl_per_dim = metrics.kl_per_dimension(model, x) if model.prior.factorized else None
     result = {
         "run_dir": args.run_dir,
         "backend": keras.backend.backend(),
@@ -256,11 +265,11 @@ def evaluate(args, argv):
         "kl": float(logs["kl"]),
         "active_units": metrics.active_units(model, x),
         "latent_dim": int(model.latent_dim),
-        "kl_per_dimension": [round(float(v), 4) for v in kl_per_dim],
+        "kl_per_dimension": None if kl_per_dim is None else [round(float(v), 4) for v in kl_per_dim],
         "mutual_information": metrics.mutual_information(model, x, seed=args.seed),
         "seconds": round(seconds, 1),
     }
-    if model.likelihood == "bernoulli" and not np.all((x == 0) | (x == 1)):
+    if isinstance(model.likelihood, likelihoods.Bernoulli) and not np.all((x == 0) | (x == 1)):
         result["note"] = (
             "The data are not binary: with a Bernoulli likelihood these numbers are "
             "cross-entropies, not log-likelihoods. Train with --binarize for nats."

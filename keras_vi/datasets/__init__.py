@@ -1,5 +1,6 @@
-"""Datasets: embedded digits, local MNIST / Fashion-MNIST files, TFDS names."""
+"""Datasets: embedded digits, MNIST / Fashion-MNIST (local files or keras.datasets), TFDS names."""
 
+from keras_vi.datasets.batches import Batches
 from keras_vi.datasets.load import load
 
-__all__ = ["load"]
+__all__ = ["Batches", "load"]

@@ -1,10 +1,12 @@
 """`keras_vi.datasets.load`: embedded, local-file and TFDS image datasets."""
 
+import importlib.util
 import re
 
 import numpy as np
 
 from keras_vi.datasets import idx
+from keras_vi.datasets.batches import Batches
 from keras_vi.utils import check_choice, check_positive_int
 
 BINARIZE = (None, "static", "dynamic")
@@ -36,13 +38,28 @@ def _load_digits(base):
     return images[keep], digits.target[keep].astype(np.int64), 16.0
 
 
+def _load_keras(name, base):
+    """MNIST or Fashion-MNIST through `keras.datasets` (downloaded once, cached in ~/.keras)."""
+    import keras
+
+    loader = {"mnist": keras.datasets.mnist, "fashion_mnist": keras.datasets.fashion_mnist}[name]
+    try:
+        train, test = loader.load_data()
+    except Exception as e:  # keras raises a bare Exception for a failed download
+        files = sorted({entry[0] + ".gz" for entry in idx.IDX_FILES[name].values()})
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ValueError(
+            f"`data_dir` is not set, and keras.datasets could not download {name!r} "
+            f"({reason}). Offline, put its IDX files ({', '.join(files)}) in a "
+            "directory and pass it as `data_dir`."
+        ) from e
+    images, labels = train if base == "train" else test
+    return images, labels.astype(np.int64), 255.0
+
+
 def _load_idx(name, base, data_dir):
     if data_dir is None:
-        raise ValueError(
-            f"`data_dir` is required for {name!r}: the directory holding its IDX "
-            f"files (for example ../shared/data). Use 'tfds:{name}' to load it "
-            "through tensorflow-datasets instead."
-        )
+        return _load_keras(name, base)
     images = idx.read_idx_file(name, data_dir, base, "images")
     labels = idx.read_idx_file(name, data_dir, base, "labels").astype(np.int64)
     return images, labels, 255.0
@@ -98,8 +115,10 @@ def load(
     Names: `"digits"` (scikit-learn's bundled 8x8 digits, no download: the
     default everywhere), `"mnist"` and `"fashion_mnist"` (the original IDX
     files, optionally gzipped, in `data_dir` or its `mnist/` or
-    `fashion-mnist/` subfolder, checked against the published md5s), and any
-    other name, or `"tfds:NAME"`, through tensorflow-datasets.
+    `fashion-mnist/` subfolder, checked against the published md5s; without
+    `data_dir`, downloaded once through `keras.datasets` and cached under
+    ~/.keras), and any other name, or `"tfds:NAME"`, through
+    tensorflow-datasets.
 
     Args:
         name: dataset name.
@@ -110,16 +129,17 @@ def load(
         binarize: None; `"static"` (one fixed Bernoulli draw per pixel, with
             `seed`); or `"dynamic"` (a new draw every epoch; needs
             `batch_size`). Needs `scale=True`.
-        batch_size: None for NumPy arrays; an int for a batched
-            `tf.data.Dataset` (needs TensorFlow installed; usable by `fit` on
-            every backend).
+        batch_size: None for NumPy arrays; an int for batches that `fit`
+            takes on every backend: a `keras_vi.datasets.Batches`
+            (`keras.utils.PyDataset`) when TensorFlow is not installed, else
+            the same batches as a `tf.data.Dataset`.
         shuffle: shuffle the dataset every epoch (with `batch_size`).
         seed: seed of static binarization and of the dataset's randomness.
         with_labels: also return the labels: `(x, y)` or a dataset of pairs.
         flatten: if True, each image becomes a vector (N, H * W).
 
     Returns:
-        `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or a dataset.
+        `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or the batches.
     """
     check_choice(binarize, "binarize", BINARIZE)
     base, window = _parse_split(split)
@@ -128,7 +148,7 @@ def load(
     if binarize == "dynamic" and batch_size is None:
         raise ValueError(
             "`binarize='dynamic'` draws new pixels every epoch, so it needs "
-            "`batch_size` (a tf.data.Dataset); use 'static' for NumPy arrays."
+            "`batch_size` (batches redrawn each epoch); use 'static' for NumPy arrays."
         )
     if batch_size is not None:
         batch_size = check_positive_int(batch_size, "batch_size")
@@ -150,28 +170,25 @@ def load(
         x = (np.random.default_rng(seed).uniform(size=x.shape) < x).astype(np.float32)
     if batch_size is None:
         return (x, labels) if with_labels else x
-    return _as_tf_dataset(x, labels, batch_size, shuffle, seed, binarize, with_labels)
+    batches = Batches(x, labels if with_labels else None, batch_size=batch_size,
+                      shuffle=shuffle, binarize=binarize == "dynamic", seed=seed)
+    if not _tensorflow_installed():
+        return batches
+    return _as_tf_dataset(batches)
 
 
-def _as_tf_dataset(x, labels, batch_size, shuffle, seed, binarize, with_labels):
+def _tensorflow_installed():
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except ImportError:
+        return False
+
+
+def _as_tf_dataset(batches):
+    """The same batches as a `tf.data.Dataset`: each pass draws the next epoch."""
     import tensorflow as tf
 
-    ds = tf.data.Dataset.from_tensor_slices((x, labels))
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
-    if binarize == "dynamic":
-        # A stream of random seeds, redrawn on each pass over the data, makes
-        # every epoch see a new binarization (Salakhutdinov and Murray, 2008).
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        ds = tf.data.Dataset.zip((ds, seeds.batch(2)))
-
-        def draw(batch, pair):
-            images, y = batch
-            u = tf.random.stateless_uniform(tf.shape(images), seed=pair)
-            return tf.cast(u < images, tf.float32), y
-
-        ds = ds.map(draw, num_parallel_calls=tf.data.AUTOTUNE)
-    if not with_labels:
-        ds = ds.map(lambda images, y: images)
+    x_spec = tf.TensorSpec((None, *batches.x.shape[1:]), tf.float32 if batches.x.dtype != np.uint8 else tf.uint8)
+    spec = x_spec if batches.y is None else (x_spec, tf.TensorSpec((None,), tf.int64))
+    ds = tf.data.Dataset.from_generator(lambda: iter(batches), output_signature=spec)
     return ds.prefetch(tf.data.AUTOTUNE)

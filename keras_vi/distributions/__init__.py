@@ -1,6 +1,7 @@
 """Distributions used by the latent variable models (keras.ops only)."""
 
 from keras_vi.distributions.bernoulli import Bernoulli
+from keras_vi.distributions.discretized_logistic import DiscretizedLogistic
 from keras_vi.distributions.normal import Normal
 
-__all__ = ["Normal", "Bernoulli"]
+__all__ = ["Normal", "Bernoulli", "DiscretizedLogistic"]

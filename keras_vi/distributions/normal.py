@@ -20,8 +20,10 @@ class Normal:
 
     Example:
 
+    >>> from keras import ops
+    >>> from keras_vi.distributions import Normal
     >>> q = Normal(ops.zeros((2, 3)), ops.zeros((2, 3)))
-    >>> q.log_prob(ops.zeros((2, 3))).shape
+    >>> tuple(q.log_prob(ops.zeros((2, 3))).shape)
     (2,)
     """
 

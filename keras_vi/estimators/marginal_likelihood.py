@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_vi.utils import check_choice, check_data, check_positive_int
+from keras_vi.utils import check_choice, check_positive_int, to_numpy
 
 PROPOSALS = ("posterior", "prior")
 # Elements of the largest per-step tensor (chunk * batch * data size) of the
@@ -59,7 +59,7 @@ def log_likelihood(
 ):
     """Estimates log p(x) per example by Monte Carlo, in nats.
 
-    With `proposal="prior"`, z_i ~ p(z) and w_i = p(x|z_i): naive Monte Carlo,
+    With `proposal="prior"`, z_i ~ p(z) (the model's prior) and w_i = p(x|z_i): naive Monte Carlo,
     unbiased for p(x) but with a variance that explodes when the posterior is
     narrow. With `proposal="posterior"`, z_i ~ q(z|x) and
     w_i = p(x|z_i) p(z_i) / q(z_i|x): importance sampling, whose log-mean is
@@ -73,25 +73,22 @@ def log_likelihood(
     Args:
         model: a built keras_vi latent variable model.
         x: NumPy array of examples.
-        num_samples: k, samples per example (>= 1).
+        num_samples: k, draws of z per example (>= 1).
         proposal: `"posterior"` (importance sampling) or `"prior"`.
         batch_size: examples per step; default: as many as fit the memory budget.
         chunk_size: samples per step; default: from the memory budget.
         seed: int or None.
 
     Returns:
-        A `LogLikelihoodEstimate` of (N,) arrays.
+        A `LogLikelihoodEstimate` of (N,) arrays. With a discrete likelihood
+        (`DiscretizedLogistic`) these are log-probabilities of the 8-bit data.
     """
     num_samples = check_positive_int(num_samples, "num_samples")
     check_choice(proposal, "proposal", PROPOSALS)
     if not getattr(model, "built", False) or getattr(model, "data_shape", None) is None:
         raise ValueError("`model` must be a built keras_vi latent variable model.")
-    x = check_data(
-        ops.convert_to_numpy(x) if not isinstance(x, np.ndarray) else x,
-        "x",
-        expected_shape=model.data_shape,
-        unit_interval=model.likelihood == "bernoulli",
-    ).astype(np.float32)
+    x = model.likelihood.check_data(to_numpy(x), "x", expected_shape=model.data_shape)
+    x = x.astype(np.float32)
     data_size = int(np.prod(model.data_shape))
     if batch_size is None:
         batch_size = max(1, min(len(x), 100))

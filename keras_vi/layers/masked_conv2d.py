@@ -39,6 +39,7 @@ class MaskedConv2D(keras.layers.Conv2D):
     Example:
 
     >>> from keras import ops
+    >>> from keras_vi.layers import MaskedConv2D
     >>> layer = MaskedConv2D(4, 3, mask_type="A")
     >>> tuple(layer(ops.ones((1, 5, 5, 2))).shape)
     (1, 5, 5, 4)

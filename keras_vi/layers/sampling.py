@@ -30,6 +30,7 @@ class Sampling(keras.layers.Layer):
     Example:
 
     >>> from keras import ops
+    >>> from keras_vi.layers import Sampling
     >>> layer = Sampling(seed=0, num_samples=5)
     >>> z = layer([ops.zeros((2, 3)), ops.zeros((2, 3))])
     >>> tuple(z.shape)

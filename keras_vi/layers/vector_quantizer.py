@@ -50,6 +50,7 @@ class VectorQuantizer(keras.layers.Layer):
     Example:
 
     >>> from keras import ops
+    >>> from keras_vi.layers import VectorQuantizer
     >>> vq = VectorQuantizer(num_embeddings=8, embedding_dim=2, seed=0)
     >>> z_q = vq(ops.ones((3, 4, 2)))
     >>> tuple(z_q.shape), tuple(vq.indices(ops.ones((3, 4, 2))).shape)

@@ -24,9 +24,11 @@ class ActiveUnits(keras.metrics.Metric):
     Example:
 
     >>> import numpy as np
+    >>> from keras import ops
+    >>> from keras_vi.metrics import ActiveUnits
     >>> m = ActiveUnits(latent_dim=3)
     >>> m.update_state(np.array([[0.0, 1.0, 5.0], [1.0, 1.0, 5.1]], "float32"))
-    >>> float(m.result())
+    >>> float(ops.convert_to_numpy(m.result()))
     1.0
     """
 

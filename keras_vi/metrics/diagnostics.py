@@ -5,8 +5,8 @@ import math
 import numpy as np
 from keras import ops
 
+from keras_vi.distributions import Normal
 from keras_vi.metrics.active_units import ActiveUnits
-from keras_vi.objectives import kl_normal_standard_normal
 from keras_vi.utils import check_positive_int
 
 
@@ -30,9 +30,17 @@ def active_units(model, x, threshold=1e-2, batch_size=256):
 
 
 def kl_per_dimension(model, x, batch_size=256):
-    """KL(q(z_u|x) || p(z_u)) averaged over x, per latent unit: (latent_dim,) nats."""
+    """KL(q(z_u|x) || p(z_u)) averaged over x, per latent unit: (latent_dim,) nats.
+
+    Needs a prior that factorizes over the units (the standard normal).
+    """
+    if not model.prior.factorized:
+        raise ValueError(
+            f"`model` has a {type(model.prior).__name__} prior, which does not factorize "
+            "over the latent units: the KL has no per-dimension split."
+        )
     mean, log_var = _posterior_parameters(model, x, batch_size)
-    kl = ops.convert_to_numpy(kl_normal_standard_normal(mean, log_var, per_dimension=True))
+    kl = ops.convert_to_numpy(model.prior.kl_per_dimension(Normal(mean, log_var)))
     return np.asarray(kl, dtype=np.float64).mean(axis=0)
 
 

@@ -1,7 +1,9 @@
-"""Closed-form KLs and the training objectives (ELBO, IWAE bound)."""
+"""Closed-form KLs and the training objectives over one `Bundle` (ELBO, IWAE bound)."""
 
-from keras_vi.objectives.elbo import ELBO
-from keras_vi.objectives.iwae import IWAEBound
+from keras_vi.objectives.base import Bundle, Objective
+from keras_vi.objectives.elbo import ELBO, free_bits_kl
+from keras_vi.objectives.iwae import IWAEBound, iwae_bound
 from keras_vi.objectives.kl import kl_normal_normal, kl_normal_standard_normal
 
-__all__ = ["ELBO", "IWAEBound", "kl_normal_normal", "kl_normal_standard_normal"]
+__all__ = ["Bundle", "Objective", "ELBO", "IWAEBound", "free_bits_kl", "iwae_bound",
+           "kl_normal_normal", "kl_normal_standard_normal"]

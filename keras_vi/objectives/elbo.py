@@ -1,79 +1,88 @@
-"""The evidence lower bound as a small serializable objective."""
+"""The evidence lower bound, with free bits, as a small serializable objective."""
 
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import check_non_negative_float
+from keras_vi.objectives.base import Objective, reconstruction_and_kl
+from keras_vi.utils import check_non_negative_float, check_positive_int
+
+
+def free_bits_kl(kl_per_dim, free_bits):
+    """Per-example KL term of the free-bits objective (Kingma et al., 2016).
+
+    The mean over the batch of the returned terms is
+    sum_d max(lambda, mean_batch KL_d): a dimension whose batch-averaged KL is
+    below lambda contributes the constant lambda, so no gradient pushes it
+    further toward the prior.
+    """
+    batch_kl = ops.mean(kl_per_dim, axis=0, keepdims=True)
+    active = ops.cast(batch_kl >= free_bits, kl_per_dim.dtype)
+    return ops.sum(active * kl_per_dim + (1.0 - active) * free_bits, axis=-1)
 
 
 @keras_vi_export("keras_vi.objectives.ELBO")
-class ELBO:
-    """ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), with beta and free bits.
+class ELBO(Objective):
+    """ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)); the loss weights the KL.
 
-    Takes per-example reconstruction log-likelihoods and per-dimension KL terms
-    and returns per-example terms; the model averages them over the batch.
-
-    The training loss is `-(reconstruction - beta * kl_objective)`. Without
-    free bits `kl_objective` is the KL. With free bits lambda > 0 each latent
-    dimension's KL, averaged over the minibatch, is replaced by
-    max(lambda, KL_d) (Kingma et al., 2016): a dimension below lambda nats gets
-    no gradient pushing it further toward the prior, which counters posterior
-    collapse. The reported `kl` and `elbo` are always the true values.
+    The training loss is `-(reconstruction - kl_weight * kl_objective)`, with
+    the model's `kl_weight` (β of a β-VAE, or an annealing schedule's value).
+    `kl_objective` is the KL as the prior computes it (closed form for
+    N(0, I), Monte Carlo over the draws otherwise); with free bits lambda > 0
+    it is `free_bits_kl` of the prior's per-dimension KL. The reported `kl`
+    and `elbo` are always the true values.
 
     Args:
-        beta: weight of the KL term (beta-VAE; 1.0 is the ELBO). Must be >= 0.
-        free_bits: lambda, nats per latent dimension (0.0 turns it off).
-
-    Call arguments:
-        reconstruction: (batch,) log p(x|z) for a sample z ~ q(z|x).
-        kl_per_dim: (batch, latent_dim) closed-form KL per latent dimension.
-        beta: optional tensor overriding `beta` (a variable driven by a
-            KL-annealing schedule, for example).
-
-    Returns:
-        A dict of (batch,) tensors: `loss`, `reconstruction`, `kl`, `elbo`.
+        free_bits: lambda, nats per latent dimension (0.0 turns it off); needs
+            a prior with a per-dimension KL (the standard normal).
+        num_samples: draws of z per example; the reconstruction term averages
+            over them.
 
     Example:
 
-    >>> elbo = ELBO(beta=4.0)
-    >>> terms = elbo(ops.array([-10.0]), ops.array([[0.5, 1.0]]))
-    >>> float(terms["loss"][0])
-    16.0
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> from keras_vi.distributions import Normal
+    >>> from keras_vi.objectives import ELBO, Bundle
+    >>> from keras_vi.priors import StandardNormal
+    >>> q = Normal(ops.zeros((1, 2)), ops.zeros((1, 2)))
+    >>> bundle = Bundle(x=None, posterior=q, z=ops.zeros((1, 1, 2)),
+    ...                 log_px_z=ops.array([[-10.0]]), prior=StandardNormal(),
+    ...                 kl_weight=4.0)
+    >>> float(ops.convert_to_numpy(ELBO()(bundle)["loss"])[0])
+    10.0
 
     References:
         Kingma and Welling, 2014; Higgins et al., beta-VAE, 2017;
         Kingma et al., Improved Variational Inference with IAF, 2016 (free bits).
     """
 
-    def __init__(self, beta=1.0, free_bits=0.0):
-        self.beta = check_non_negative_float(beta, "beta")
-        self.free_bits = check_non_negative_float(free_bits, "free_bits")
+    metric_names = ("reconstruction", "kl", "elbo")
+    uses_kl_weight = True
 
-    def __call__(self, reconstruction, kl_per_dim, beta=None):
-        beta = self.beta if beta is None else beta
-        reconstruction = ops.convert_to_tensor(reconstruction)
-        kl_per_dim = ops.convert_to_tensor(kl_per_dim, dtype=reconstruction.dtype)
-        kl = ops.sum(kl_per_dim, axis=-1)
-        if self.free_bits > 0:
-            # mean over the batch of the masked terms equals
-            # sum_d max(lambda, mean_batch KL_d), the paper's objective.
-            batch_kl = ops.mean(kl_per_dim, axis=0, keepdims=True)
-            active = ops.cast(batch_kl >= self.free_bits, kl_per_dim.dtype)
-            kl_objective = ops.sum(
-                active * kl_per_dim + (1.0 - active) * self.free_bits, axis=-1
+    def __init__(self, free_bits=0.0, num_samples=1):
+        self.free_bits = check_non_negative_float(free_bits, "free_bits")
+        self.num_samples = check_positive_int(num_samples, "num_samples")
+
+    def check_prior(self, prior):
+        if self.free_bits > 0 and not prior.factorized:
+            raise ValueError(
+                f"`free_bits` needs a prior with a per-dimension KL (StandardNormal); "
+                f"{type(prior).__name__} has none."
             )
-        else:
-            kl_objective = kl
+
+    def __call__(self, bundle):
+        reconstruction, kl = reconstruction_and_kl(bundle)
+        kl_objective = kl
+        if self.free_bits > 0:
+            kl_objective = free_bits_kl(bundle.prior.kl_per_dimension(bundle.posterior), self.free_bits)
+        weight = ops.cast(bundle.kl_weight, reconstruction.dtype)
         return {
-            "loss": -(reconstruction - beta * kl_objective),
+            "loss": -(reconstruction - weight * kl_objective),
             "reconstruction": reconstruction,
             "kl": kl,
             "elbo": reconstruction - kl,
         }
 
     def get_config(self):
-        return {"beta": self.beta, "free_bits": self.free_bits}
+        return {"free_bits": self.free_bits, "num_samples": self.num_samples}
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -61,16 +61,33 @@ def _save(array, path, title):
     plt.close(fig)
 
 
-def plot_samples(model, path, num_samples=64, seed=0):
-    """Writes a grid of `model.sample(num_samples, seed)` to `path`."""
-    _save(image_grid(model.sample(num_samples, seed=seed)), path, "Samples from p(x|z), z ~ p(z)")
+def _in_unit_interval(model, images):
+    """Images of `model`'s data scaled to [0, 1] (8-bit likelihoods hold 0..255)."""
+    from keras import ops
+
+    return np.asarray(ops.convert_to_numpy(images), np.float32) / model.likelihood.pixel_scale
+
+
+def plot_samples(model, path, n=64, seed=0, num_samples=None):
+    """Writes a grid of `model.sample(n, seed)` to `path`.
+
+    `num_samples` is the former name of `n` (deprecated: in keras_vi
+    `num_samples` counts draws of z per example).
+    """
+    if num_samples is not None:
+        import warnings
+
+        warnings.warn("`num_samples` of plot_samples is now `n`.", DeprecationWarning, stacklevel=2)
+        n = num_samples
+    samples = _in_unit_interval(model, model.sample(n, seed=seed))
+    _save(image_grid(samples), path, "Samples from p(x|z), z ~ p(z)")
 
 
 def plot_reconstructions(model, x, path, num_examples=16):
     """Writes data (odd rows) above their reconstructions (even rows)."""
     x = np.asarray(x[:num_examples], dtype=np.float32)
-    rec = _as_images(model.reconstruct(x))
-    x = _as_images(x)
+    rec = _as_images(_in_unit_interval(model, model.reconstruct(x)))
+    x = _as_images(_in_unit_interval(model, x))
     cols = 8
     rows = []
     for i in range(0, len(x), cols):

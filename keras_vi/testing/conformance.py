@@ -28,7 +28,9 @@ def check_config_round_trip(obj, init_kwargs):
     config = obj.get_config()
     for key, value in init_kwargs.items():
         assert key in config, f"{type(obj).__name__}: `{key}` is missing from get_config"
-        if not isinstance(value, (keras.layers.Layer, keras.Model)):
+        if not isinstance(value, keras.layers.Layer):
+            if hasattr(value, "get_config"):  # a part (likelihood, objective): its config
+                value = keras.saving.serialize_keras_object(value)
             assert config[key] == value, (
                 f"{type(obj).__name__}: get_config()[{key!r}] is {config[key]!r}, "
                 f"expected {value!r}"

@@ -1,5 +1,12 @@
-"""The model zoo, with a registry of names for the CLI and presets."""
+"""The model zoo, with a registry of names for the CLI and presets.
 
+Every zoo model derives from `ZooModel` (compile defaults, input checks,
+`sample(n, seed=None)`, the sample_weight policy). A new model is one module
+plus a line in `MODELS`; the CLI reads what each class declares
+(`cli_arguments`, `cli_fit_arguments`, `exports_saved_model`).
+"""
+
+from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.beta_vae import BetaVAE
 from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
@@ -18,4 +25,5 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "LatentVariableModel", "MODELS", "get"]
+__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE",
+           "LatentVariableModel", "ZooModel", "MODELS", "get"]

@@ -8,12 +8,11 @@ improving; the aggressive phase ends once the mutual information I(x; z)
 under q stops rising from one epoch to the next, and plain joint training
 follows.
 
-Updating only the encoder or only the decoder is done without a
-backend-specific training step: a `_PhaseTrainer` is a Keras model around the
-same latent variable model whose *trainable* variables are one network's,
-every other variable counting as non-trainable state. Keras' own compiled
-`train_on_batch` then computes gradients for, and updates, that network only,
-on TensorFlow, JAX and PyTorch alike.
+Updating only the encoder or only the decoder goes through
+`keras_vi.training.SubsetTrainer`: Keras' own compiled `train_on_batch` on a
+model whose trainable variables are one network's, on every backend. The
+model's `aggressive_done` variable records that the phase ran, so it is saved
+with the model and a reloaded model trains jointly.
 
 Reference:
     He, Spokoyny, Neubig and Berg-Kirkpatrick, Lagging Inference Networks and
@@ -24,33 +23,9 @@ import keras
 import numpy as np
 
 from keras_vi.metrics.diagnostics import mutual_information
+from keras_vi.training import SubsetTrainer
 
-
-class _PhaseTrainer(keras.Model):
-    """Trains the variables of `networks` inside `model`; the rest is state."""
-
-    def __init__(self, model, networks, **kwargs):
-        kwargs.setdefault("name", "phase_trainer")  # TF scopes reject a leading "_"
-        super().__init__(**kwargs)
-        self.model = model
-        self._selected = {id(v) for net in networks for v in net.trainable_variables}
-
-    @property
-    def trainable_variables(self):
-        return [v for v in self.model.trainable_variables if id(v) in self._selected]
-
-    @property
-    def non_trainable_variables(self):
-        return [v for v in self.model.variables if id(v) not in self._selected]
-
-    trainable_weights = trainable_variables
-    non_trainable_weights = non_trainable_variables
-
-    def call(self, x, training=False):
-        return self.model(x, training=training)
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        return self.model.compute_loss(x, y, y_pred, sample_weight, training)
+_PhaseTrainer = SubsetTrainer  # the name this module used before SubsetTrainer was public
 
 
 def _fresh_optimizer(optimizer):
@@ -79,8 +54,8 @@ def encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps, check
 def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, seed, verbose):
     """Runs aggressive epochs; returns (epochs run, their per-epoch logs)."""
     rng = np.random.default_rng(seed)
-    encoder_trainer = _PhaseTrainer(model, [model.encoder], name="encoder_trainer")
-    decoder_trainer = _PhaseTrainer(model, [model.decoder], name="decoder_trainer")
+    encoder_trainer = SubsetTrainer(model, [model.encoder], name="encoder_trainer")
+    decoder_trainer = SubsetTrainer(model, [model.decoder], name="decoder_trainer")
     encoder_trainer.compile(optimizer=_fresh_optimizer(model.optimizer))
     decoder_trainer.compile(optimizer=_fresh_optimizer(model.optimizer))
     history = []
@@ -113,3 +88,40 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
             break  # I(x; z) stopped rising: the encoder has caught up
         best_mi = mi
     return len(history), history
+
+
+def fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs):
+    """Aggressive epochs, then `joint_fit` for the rest; one merged History.
+
+    `joint_fit(x, y, **kwargs)` is the model's plain `fit`. Marks the model's
+    `aggressive_done` variable, so the phase is not repeated by a later fit,
+    nor after a reload.
+    """
+    if not isinstance(x, np.ndarray):
+        raise ValueError(
+            "`x` must be a NumPy array with aggressive=True (the encoder's "
+            "inner loop draws random batches from it)."
+        )
+    epochs = kwargs.pop("epochs", 1)
+    batch_size = kwargs.get("batch_size") or 32
+    validation = kwargs.get("validation_data")
+    validation_x = validation if isinstance(validation, np.ndarray) else x[:1000]
+    if not model.built:
+        model.build(x.shape)
+    if not model.optimizer.built:  # saved with the model even if no joint step runs
+        model.optimizer.build(model.trainable_variables)
+    done, logs = fit_aggressive(
+        model, x.astype(np.float32), epochs, batch_size, validation_x,
+        model.max_inner_steps, seed=model.seed or 0, verbose=kwargs.get("verbose", 1),
+    )
+    model.aggressive_done.assign(1.0)
+    history = joint_fit(x, y, epochs=epochs, initial_epoch=done, **kwargs) if done < epochs \
+        else keras.callbacks.History()
+    joint = getattr(history, "history", {}) or {}
+    history.history = {
+        "aggressive_loss": [entry["loss"] for entry in logs],
+        "aggressive_mutual_information": [entry["mutual_information"] for entry in logs],
+        "aggressive_encoder_steps": [entry["mean_encoder_steps"] for entry in logs],
+        **joint,
+    }
+    return history

@@ -11,6 +11,7 @@ class BetaVAE(VAE):
     Example:
 
     >>> import numpy as np
+    >>> from keras_vi.zoo import BetaVAE
     >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
     >>> history = BetaVAE(latent_dim=10).fit(x, epochs=1, verbose=0)
 

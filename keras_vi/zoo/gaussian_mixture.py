@@ -8,12 +8,13 @@ from keras import ops
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.utils import check_choice, check_data, check_positive_int
+from keras_vi.zoo.base import ZooModel
 
 COVARIANCES = ("diag", "full")
 
 
 @keras_vi_export("keras_vi.zoo.GaussianMixture")
-class GaussianMixture(keras.Model):
+class GaussianMixture(ZooModel):
     """p(x) = sum_k pi_k N(x; mu_k, Sigma_k), with log p(x) computed exactly.
 
     The one latent variable model here whose likelihood is tractable: the
@@ -33,9 +34,12 @@ class GaussianMixture(keras.Model):
         covariance: `"diag"` or `"full"`.
         seed: int or None, for initialization and `sample`.
 
+    `fit` without `compile` uses Adam(1e-2).
+
     Example:
 
     >>> import numpy as np
+    >>> from keras_vi.zoo import GaussianMixture
     >>> x = np.random.default_rng(0).normal(size=(256, 2)).astype("float32")
     >>> gmm = GaussianMixture(num_components=2, seed=0)
     >>> history = gmm.fit(x, epochs=1, verbose=0)
@@ -43,12 +47,12 @@ class GaussianMixture(keras.Model):
     (3,)
     """
 
+    default_learning_rate = 1e-2
+
     def __init__(self, num_components, covariance="diag", seed=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.num_components = check_positive_int(num_components, "num_components")
         self.covariance = check_choice(covariance, "covariance", COVARIANCES)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.log_likelihood_tracker = keras.metrics.Mean(name="log_likelihood")
 
     def build(self, input_shape):
@@ -112,16 +116,12 @@ class GaussianMixture(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y
         self.log_likelihood_tracker.update_state(y_pred, sample_weight=sample_weight)
-        return -ops.mean(y_pred)
+        return self.weighted_loss(-y_pred, sample_weight)
 
-    def sample(self, num_samples, seed=None):
-        """Draws component k ~ pi, then x ~ N(mu_k, Sigma_k): (num_samples, d)."""
-        num_samples = check_positive_int(num_samples, "num_samples")
-        seed = self.seed_generator if seed is None else seed
-        if isinstance(seed, int):
-            seed = keras.random.SeedGenerator(seed)
-        k = keras.random.categorical(self.logits[None], num_samples, seed=seed)[0]
-        eps = keras.random.normal((num_samples, self.data_dim), seed=seed)
+    def generate(self, n, seed):
+        """Draws component k ~ pi, then x ~ N(mu_k, Sigma_k): (n, d)."""
+        k = keras.random.categorical(self.logits[None], n, seed=seed)[0]
+        eps = keras.random.normal((n, self.data_dim), seed=seed)
         means = ops.take(self.means, k, axis=0)
         if self.covariance == "diag":
             return means + ops.take(ops.exp(self.log_scale), k, axis=0) * eps
@@ -165,30 +165,28 @@ class GaussianMixture(keras.Model):
         chol = ops.convert_to_numpy(self._precision_cholesky()).astype(np.float64)
         return weights, means, np.linalg.inv(chol @ np.transpose(chol, (0, 2, 1)))
 
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit` on -log p(x); initializes from `x` on the first call."""
-        if not isinstance(x, np.ndarray):
-            raise ValueError("`x` must be a NumPy array of shape (batch, d).")
-        x = check_data(x, "x")
-        if x.ndim != 2:
-            raise ValueError(f"`x` must have shape (batch, d), got {x.shape}.")
+    def validate_batch(self, batch, name):
+        batch = check_data(batch, name)
+        if batch.ndim != 2 or (self.built and batch.shape[1] != self.data_dim):
+            d = self.data_dim if self.built else "d"
+            raise ValueError(f"`{name}` must have shape (batch, {d}), got {batch.shape}.")
+
+    def _fit(self, x, y, **kwargs):
+        """Fits -log p(x); the first fit initializes from NumPy `x` (k-means++)."""
         if not self.built:
+            if not isinstance(x, np.ndarray):
+                raise ValueError("`x` must be a NumPy array of shape (batch, d) for the first fit.")
             self.build(x.shape)
             picks = _kmeans_plus_plus(x, self.num_components, np.random.default_rng(self.seed))
             variance = np.tile(x.var(axis=0) + 1e-6, (self.num_components, 1))
             if self.covariance == "full":
                 variance = np.stack([np.diag(v) for v in variance])
             self.set_parameters(np.full(self.num_components, 1 / self.num_components), x[picks], variance)
-        if not self.compiled:
-            self.compile(optimizer=keras.optimizers.Adam(1e-2))
-        return super().fit(x, y, **kwargs)
+        return super()._fit(x, y, **kwargs)
 
     def get_config(self):
-        config = super().get_config()
-        config.update(
-            {"num_components": self.num_components, "covariance": self.covariance, "seed": self.seed}
-        )
-        return config
+        return {**super().get_config(), "num_components": self.num_components,
+                "covariance": self.covariance}
 
 
 def _kmeans_plus_plus(x, k, rng):

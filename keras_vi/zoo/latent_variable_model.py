@@ -1,170 +1,135 @@
-"""The base latent variable model: prior, encoder, decoder and a portable loss."""
+"""The base latent variable model: prior, encoder, decoder, likelihood and objective as parts."""
 
 import copy
 
 import keras
-import numpy as np
 from keras import ops
 
+from keras_vi import likelihoods, priors
 from keras_vi.api_export import keras_vi_export
-from keras_vi.distributions import Bernoulli, Normal
+from keras_vi.distributions import Normal
 from keras_vi.layers import Sampling
-from keras_vi.objectives import ELBO, IWAEBound, kl_normal_standard_normal
-from keras_vi.utils import (
-    check_choice,
-    check_data,
-    check_positive_int,
-    sum_of_losses,
-)
+from keras_vi.objectives import Bundle, Objective
+from keras_vi.utils import check_choice, check_non_negative_float, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
-from keras_vi.zoo.aggressive import fit_aggressive
-
-LIKELIHOODS = ("bernoulli", "gaussian")
+from keras_vi.zoo.aggressive import fit_aggressive_then_jointly
+from keras_vi.zoo.base import ZooModel
+from keras_vi.zoo.export import export_saved_model
 
 
 @keras_vi_export("keras_vi.zoo.LatentVariableModel")
-class LatentVariableModel(keras.Model):
-    """p(z) = N(0, I), a decoder p(x|z), an encoder q(z|x) and an objective.
+class LatentVariableModel(ZooModel):
+    """A prior p(z), a decoder p(x|z), an encoder q(z|x) and an objective.
 
-    The training logic lives in `compute_loss`, which uses `keras.ops` only, so
-    `fit`, `evaluate` and `predict` run unchanged on TensorFlow, JAX and
-    PyTorch. `call` draws `num_samples` latents per example with a `Sampling`
-    layer and returns everything the objective needs; the objective (an `ELBO`
-    or an `IWAEBound`) turns that into per-example terms. The zoo models
-    (`VAE`, `BetaVAE`, `IWAE`) only choose the objective.
+    Each is a part: the likelihood (`keras_vi.likelihoods`) says what the
+    decoder outputs and what data fits, the prior (`keras_vi.priors`) gives
+    log p(z), samples and the KL, and the objective (`keras_vi.objectives`)
+    turns one `Bundle` of them into per-example terms. The model asks its
+    parts and never checks their type, so a new part needs no change here.
+    The loss lives in `compute_loss` (keras.ops only): `fit`, `evaluate`
+    and `predict` run unchanged on TensorFlow, JAX and PyTorch.
 
     With no `encoder`/`decoder`, defaults are built from the first batch's
     shape: an MLP for vectors, a small conv net for images (H, W) or
-    (H, W, C). `fit` compiles with Adam(1e-3) when the model is not compiled.
+    (H, W, C).
 
     Args:
         latent_dim: size of z (>= 1).
-        objective: an `ELBO` or `IWAEBound` instance.
+        objective: a `keras_vi.objectives.Objective` (`ELBO`, `IWAEBound`);
+            its `num_samples` is the number of z drawn per example.
         encoder: optional Keras model x -> [mean, log_var].
-        decoder: optional Keras model z -> logits (Bernoulli) or
-            [mean, log_var] (Gaussian), each shaped like one example.
-        likelihood: `"bernoulli"` (data in [0, 1]) or `"gaussian"`.
-        num_samples: latent draws per example in training (IWAE's k).
-        seed: int or None, the seed of the sampling noise.
-        hidden_units: widths of the default networks' hidden layers (the MLP's
-            layers; the conv net uses the last one for its dense layer).
+        decoder: optional Keras model z -> the likelihood's parameters (one
+            tensor per `likelihood.param_names`, each shaped like one example).
+        likelihood: a `keras_vi.likelihoods.Likelihood` or its name:
+            `"bernoulli"` (data in [0, 1]), `"gaussian"`,
+            `"discretized_logistic"` (integer pixels 0..255).
+        prior: a `keras_vi.priors.Prior` or its name (`"standard_normal"`).
+        beta: β, the KL weight of the objective (>= 0). It is held once, by
+            the model: `kl_weight`, the variable the compiled loss reads,
+            starts at β, and a schedule (`callbacks.KLAnnealing`) moves
+            `kl_weight` toward it; the objective holds no copy.
+        seed: int or None: the sampling noise in training, and `sample`.
+        hidden_units: widths of the default networks' hidden layers.
         aggressive: if True, `fit` starts with aggressive inference-network
-            training (He et al., 2019; see `keras_vi.zoo.aggressive`): before
-            each decoder step the encoder alone trains until its loss stops
-            falling, for as long as I(x; z) keeps rising from epoch to epoch;
-            the remaining epochs train jointly. Needs NumPy `x`; Keras
-            callbacks run in the joint epochs only.
+            training (He et al., 2019; `keras_vi.zoo.aggressive`); the model's
+            `aggressive_done` variable records it, also across save and load.
         max_inner_steps: the most encoder steps per decoder step (100).
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
-    Call arguments:
-        x: a batch of data.
-        training: Python bool.
-
     Returns (of `call`):
         A dict: `mean`, `log_var` (batch, latent_dim) of q(z|x); `z`
-        (num_samples, batch, latent_dim); and the decoder's parameters for each
-        z: `logits` (Bernoulli) or `x_mean`, `x_log_var` (Gaussian), shaped
-        (num_samples, batch, *data_shape).
+        (num_samples, batch, latent_dim); and the decoder's parameters for
+        each z, keyed by `likelihood.param_names`, shaped
+        (num_samples, batch, ...).
     """
 
-    def __init__(
-        self,
-        latent_dim,
-        objective,
-        encoder=None,
-        decoder=None,
-        likelihood="bernoulli",
-        num_samples=1,
-        seed=None,
-        hidden_units=(512, 256),
-        aggressive=False,
-        max_inner_steps=100,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
+    cli_arguments = ("latent_dim", "likelihood", "prior", "seed", "hidden_units")
+    exports_saved_model = True
+
+    def __init__(self, latent_dim, objective, encoder=None, decoder=None,
+                 likelihood="bernoulli", prior="standard_normal", beta=1.0, seed=None,
+                 hidden_units=(512, 256), aggressive=False, max_inner_steps=100, **kwargs):
+        super().__init__(seed=seed, **kwargs)
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        self.num_samples = check_positive_int(num_samples, "num_samples")
-        self.likelihood = check_choice(likelihood, "likelihood", LIKELIHOODS)
-        if not isinstance(objective, (ELBO, IWAEBound)):
+        if not isinstance(objective, Objective):
             raise ValueError(
-                "`objective` must be a keras_vi.objectives.ELBO or IWAEBound, "
+                "`objective` must be a keras_vi.objectives.Objective (ELBO, IWAEBound), "
                 f"got {type(objective).__name__}."
-            )
-        if isinstance(objective, IWAEBound) and objective.num_samples != self.num_samples:
-            raise ValueError(
-                "`num_samples` must equal the IWAEBound's num_samples "
-                f"({objective.num_samples}), got {self.num_samples}."
             )
         for name, net in (("encoder", encoder), ("decoder", decoder)):
             if net is not None and not isinstance(net, keras.layers.Layer):
-                raise ValueError(
-                    f"`{name}` must be a Keras model or layer, got {type(net).__name__}."
-                )
+                raise ValueError(f"`{name}` must be a Keras model or layer, got {type(net).__name__}.")
+        self.likelihood = likelihoods.get(likelihood)
+        self.prior = priors.get(prior)
+        objective.check_prior(self.prior)
         self.objective = objective
-        self.encoder = encoder
-        self.decoder = decoder
-        self.seed = seed
-        hidden_units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
-        if not hidden_units or any(
-            isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in hidden_units
-        ):
-            raise ValueError(
-                f"`hidden_units` must be a non-empty list of positive ints, got {hidden_units!r}."
-            )
-        self.hidden_units = tuple(hidden_units)  # a tuple: Keras would track a list
+        self.encoder, self.decoder = encoder, decoder
+        self.hidden_units = networks.check_hidden_units(hidden_units)
         if not isinstance(aggressive, bool):
             raise ValueError(f"`aggressive` must be True or False, got {aggressive!r}.")
         self.aggressive = aggressive
         self.max_inner_steps = check_positive_int(max_inner_steps, "max_inner_steps")
         self.data_shape = None
-        self._aggressive_done = False
-        self.sampling = Sampling(seed=seed, num_samples=self.num_samples, name="sampling")
-        self.prior_seed_generator = keras.random.SeedGenerator(
-            None if seed is None else seed + 1
-        )
-        # The KL weight used by the loss lives in a variable, so a schedule
-        # (KL annealing) can change it between compiled steps on any backend.
-        self.kl_weight = keras.Variable(
-            getattr(objective, "beta", 1.0),
-            trainable=False,
-            dtype="float32",
-            name="kl_weight",
-        )
-        self.loss_terms = ["reconstruction", "kl", "elbo"]
-        if isinstance(objective, IWAEBound):
-            self.loss_terms.append("iwae_bound")
-        self.trackers = {
-            term: keras.metrics.Mean(name=term) for term in self.loss_terms
-        }
+        self.sampling = Sampling(seed=seed, num_samples=objective.num_samples, name="sampling")
+        # Variables, so a schedule can change them between compiled steps on
+        # any backend, and so they are saved with the model.
+        self.beta = check_non_negative_float(beta, "beta")
+        self.kl_weight = keras.Variable(self.beta, trainable=False, dtype="float32", name="kl_weight")
+        self.aggressive_done = keras.Variable(0.0, trainable=False, dtype="float32", name="aggressive_done")
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in objective.metric_names}
 
-    # Building -----------------------------------------------------------------
+    @property
+    def num_samples(self):
+        """Draws of z per example in training (the objective's)."""
+        return self.objective.num_samples
 
     def build(self, input_shape):
-        self.data_shape = networks._check_data_shape(input_shape[1:])
+        self.data_shape = networks.check_data_shape(input_shape[1:])
         if self.encoder is None:
             self.encoder = networks.build_encoder(
-                self.data_shape, self.latent_dim, hidden_units=self.hidden_units
+                self.data_shape, self.latent_dim, hidden_units=self.hidden_units,
+                input_rescaling=self.likelihood.input_rescaling,
             )
         if self.decoder is None:
             self.decoder = networks.build_decoder(
-                self.data_shape, self.latent_dim, self.likelihood, hidden_units=self.hidden_units
+                self.data_shape, self.latent_dim, self.likelihood.param_shapes(self.data_shape),
+                hidden_units=self.hidden_units,
             )
-        for net, shape in (
-            (self.encoder, (None, *self.data_shape)),
-            (self.decoder, (None, self.latent_dim)),
-        ):
+        for net, shape in ((self.encoder, (None, *self.data_shape)), (self.decoder, (None, self.latent_dim))):
             if not net.built:
                 net.build(shape)
+        self.prior.bind(self)
         self.built = True
+
+    def validate_batch(self, batch, name):
+        self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
 
     def _check_shape(self, x, name="x"):
         shape = tuple(x.shape)
         if self.data_shape is not None and shape[1:] != self.data_shape:
             raise ValueError(
-                f"`{name}` must have shape (batch, "
-                f"{', '.join(map(str, self.data_shape))}) (rank "
-                f"{len(self.data_shape) + 1}), got shape {shape}."
+                f"`{name}` must have shape (batch, {', '.join(map(str, self.data_shape))}) "
+                f"(rank {len(self.data_shape) + 1}), got shape {shape}."
             )
 
     # The generative and inference networks -----------------------------------
@@ -177,33 +142,27 @@ class LatentVariableModel(keras.Model):
         return mean, log_var
 
     def decoder_params(self, z, training=False):
-        """Decoder parameters for z of shape (..., latent_dim), as a dict."""
+        """Decoder outputs for z of shape (..., latent_dim), keyed by `likelihood.param_names`."""
         z = ops.convert_to_tensor(z, dtype=self.compute_dtype)
         if z.shape[-1] != self.latent_dim:
             raise ValueError(
-                f"`z` must have last axis latent_dim={self.latent_dim}, got shape "
-                f"{tuple(z.shape)}."
+                f"`z` must have last axis latent_dim={self.latent_dim}, got shape {tuple(z.shape)}."
             )
         lead = ops.shape(z)[:-1]
         out = self.decoder(ops.reshape(z, (-1, self.latent_dim)), training=training)
         out = out if isinstance(out, (list, tuple)) else [out]
-        expected = 1 if self.likelihood == "bernoulli" else 2
-        if len(out) != expected:
+        names = self.likelihood.param_names
+        if len(out) != len(names):
             raise ValueError(
-                f"The decoder must return {expected} tensor(s) for "
-                f"likelihood={self.likelihood!r}, got {len(out)}."
+                f"The decoder must return {len(names)} tensor(s) ({', '.join(names)}) for "
+                f"likelihood {self.likelihood!r}, got {len(out)}."
             )
-        out = [ops.reshape(o, (*lead, *self.data_shape)) for o in out]
-        if self.likelihood == "bernoulli":
-            return {"logits": out[0]}
-        return {"x_mean": out[0], "x_log_var": out[1]}
+        shapes = self.likelihood.param_shapes(self.data_shape)
+        return {n: ops.reshape(o, (*lead, *s)) for n, o, s in zip(names, out, shapes)}
 
     def likelihood_distribution(self, params):
         """p(x|z) as a distribution object from `decoder_params`' output."""
-        event_ndims = len(self.data_shape)
-        if self.likelihood == "bernoulli":
-            return Bernoulli(params["logits"], event_ndims=event_ndims)
-        return Normal(params["x_mean"], params["x_log_var"], event_ndims=event_ndims)
+        return self.likelihood.distribution(params, event_ndims=len(self.data_shape))
 
     def decode(self, z):
         """Returns the mean of p(x|z) (pixel probabilities for Bernoulli)."""
@@ -214,20 +173,9 @@ class LatentVariableModel(keras.Model):
         mean, _ = self.encode(x)
         return self.decode(mean)
 
-    def sample(self, num_samples, seed=None):
-        """Draws `num_samples` z ~ p(z) and returns the decoded means.
-
-        Args:
-            num_samples: how many samples (>= 1).
-            seed: int for a reproducible draw, or None for the model's own
-                seed generator (a new draw each call).
-        """
-        num_samples = check_positive_int(num_samples, "num_samples")
-        if not self.built:
-            raise ValueError("The model must be built (call fit or the model) before `sample`.")
-        seed = self.prior_seed_generator if seed is None else seed
-        z = keras.random.normal((num_samples, self.latent_dim), seed=seed)
-        return self.decode(z)
+    def generate(self, n, seed):
+        """z ~ p(z) from the model's prior, decoded to the mean of p(x|z)."""
+        return self.decode(self.prior.sample(n, seed=seed))
 
     # Training -----------------------------------------------------------------
 
@@ -237,220 +185,81 @@ class LatentVariableModel(keras.Model):
         z = self.sampling([mean, log_var])
         return {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
 
+    def bundle(self, x, outputs):
+        """The objective's `Bundle` for a batch and `call`'s outputs."""
+        x = ops.cast(x, self.compute_dtype)
+        return Bundle(
+            x=x,
+            posterior=Normal(outputs["mean"], outputs["log_var"]),
+            z=outputs["z"],
+            log_px_z=self.likelihood_distribution(outputs).log_prob(x[None]),  # (k, batch)
+            prior=self.prior,
+            kl_weight=self.kl_weight,
+        )
+
     def loss_terms_per_example(self, x, outputs):
         """The objective's per-example terms for a batch and `call`'s outputs."""
-        x = ops.cast(x, self.compute_dtype)
-        mean, log_var, z = outputs["mean"], outputs["log_var"], outputs["z"]
-        log_px_z = self.likelihood_distribution(outputs).log_prob(x[None])  # (k, B)
-        kl_per_dim = kl_normal_standard_normal(mean, log_var, per_dimension=True)
-        reconstruction = ops.mean(log_px_z, axis=0)
-        kl = ops.sum(kl_per_dim, axis=-1)
-        if isinstance(self.objective, ELBO):
-            return self.objective(reconstruction, kl_per_dim, beta=self.kl_weight)
-        log_pz, log_qz_x = self._log_prior_and_posterior(z, mean, log_var)
-        terms = self.objective(log_px_z, log_pz, log_qz_x)
-        return {
-            **terms,
-            "reconstruction": reconstruction,
-            "kl": kl,
-            "elbo": reconstruction - kl,
-        }
-
-    @staticmethod
-    def _log_prior_and_posterior(z, mean, log_var):
-        """log p(z) under N(0, I) and log q(z|x), for z of shape (k, batch, d)."""
-        log_pz = Normal(ops.zeros_like(mean), ops.zeros_like(mean)).log_prob(z)
-        return log_pz, Normal(mean, log_var).log_prob(z)
+        return self.objective(self.bundle(x, outputs))
 
     def log_weights(self, x, num_samples, proposal="posterior", seed=None):
-        """Log importance weights of `num_samples` draws per example: (k, batch).
+        """Log importance weights of `num_samples` draws of z per example: (k, batch).
 
         `proposal="posterior"`: z ~ q(z|x), log w = log p(x|z) + log p(z) -
-        log q(z|x). `proposal="prior"`: z ~ p(z), log w = log p(x|z).
-        `keras_vi.estimators.log_likelihood` averages them in chunks.
+        log q(z|x). `proposal="prior"`: z ~ p(z) (the model's prior), log w =
+        log p(x|z). `keras_vi.estimators.log_likelihood` averages them in chunks.
         """
         check_choice(proposal, "proposal", ("posterior", "prior"))
         x = ops.cast(x, self.compute_dtype)
         mean, log_var = self.encode(x)
         if proposal == "prior":
-            mean, log_var = ops.zeros_like(mean), ops.zeros_like(log_var)
-        z = Normal(mean, log_var).sample(seed=seed, num_samples=num_samples)
+            batch = ops.shape(x)[0]
+            z = ops.reshape(self.prior.sample(num_samples * batch, seed=seed),
+                            (num_samples, batch, self.latent_dim))
+        else:
+            z = Normal(mean, log_var).sample(seed=seed, num_samples=num_samples)
         log_px_z = self.likelihood_distribution(self.decoder_params(z)).log_prob(x[None])
         if proposal == "prior":
             return log_px_z
-        log_pz, log_qz_x = self._log_prior_and_posterior(z, mean, log_var)
-        return log_px_z + log_pz - log_qz_x
+        return log_px_z + self.prior.log_prob(z) - Normal(mean, log_var).log_prob(z)
 
-    def compute_loss(
-        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
-    ):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y  # labels, if the data has them, play no part in the objective
         terms = self.loss_terms_per_example(x, y_pred)
         for term, tracker in self.trackers.items():
             tracker.update_state(terms[term], sample_weight=sample_weight)
-        if sample_weight is None:
-            loss = ops.mean(terms["loss"])
-        else:
-            w = ops.cast(ops.reshape(sample_weight, (-1,)), terms["loss"].dtype)
-            loss = ops.sum(w * terms["loss"]) / ops.maximum(ops.sum(w), 1e-12)
+        loss = self.weighted_loss(terms["loss"], sample_weight)
         if self.losses:  # from `add_loss` in custom encoder or decoder layers
             loss = loss + sum_of_losses(self.losses)
         return loss
 
-    # User-facing training entry points ----------------------------------------
-
-    def _ensure_compiled(self):
-        if not self.compiled:
-            self.compile(optimizer=keras.optimizers.Adam(1e-3))
-
-    def _check_first_batch(self, x, name):
-        """Eager checks of the data: shape, NaN and the Bernoulli range.
-
-        NumPy arrays are checked whole; for a dataset or a loader the first
-        batch is checked (the rest would cost a full pass before training).
-        """
-        if x is None:
-            raise ValueError(f"`{name}` is required.")
-        batch = x
-        if not isinstance(x, np.ndarray) and not hasattr(x, "__array__"):
-            if isinstance(x, (list, tuple)) and len(x):
-                batch = x[0]
-            else:
-                try:
-                    batch = next(iter(x))
-                except TypeError:
-                    raise ValueError(
-                        f"`{name}` must be a NumPy array, a tf.data.Dataset, a "
-                        "PyTorch DataLoader or a keras.utils.PyDataset, got "
-                        f"{type(x).__name__}."
-                    ) from None
-                if isinstance(batch, dict):
-                    raise ValueError(f"`{name}` must yield tensors, not dicts.")
-                if isinstance(batch, (list, tuple)):
-                    batch = batch[0]
-        batch = ops.convert_to_numpy(batch) if not isinstance(batch, np.ndarray) else batch
-        check_data(
-            batch,
-            name,
-            expected_shape=self.data_shape,
-            unit_interval=self.likelihood == "bernoulli",
-        )
-
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit`, after eager checks of `x`; compiles if needed.
-
-        Raises:
-            ValueError: `x` has the wrong rank or shape, holds NaN or inf, or
-                lies outside [0, 1] with a Bernoulli likelihood.
-            FloatingPointError: the training loss became NaN or infinite.
-        """
-        self._check_first_batch(x, "x")
-        self._ensure_compiled()
-        if not isinstance(x, np.ndarray) and not hasattr(x, "__array__"):
-            # datasets and loaders shuffle themselves; Keras warns otherwise
-            kwargs.setdefault("shuffle", False)
-        callbacks = list(kwargs.pop("callbacks", None) or []) + [_RaiseOnNonFiniteLoss()]
-        if self.aggressive and not self._aggressive_done:
-            return self._fit_aggressive_then_jointly(x, y, callbacks, **kwargs)
-        return super().fit(x, y, callbacks=callbacks, **kwargs)
-
-    def _fit_aggressive_then_jointly(self, x, y, callbacks, **kwargs):
-        if not isinstance(x, np.ndarray):
-            raise ValueError(
-                "`x` must be a NumPy array with aggressive=True (the encoder's "
-                "inner loop draws random batches from it)."
-            )
-        epochs = kwargs.pop("epochs", 1)
-        batch_size = kwargs.get("batch_size") or 32
-        validation = kwargs.get("validation_data")
-        validation_x = validation if isinstance(validation, np.ndarray) else x[:1000]
-        if not self.built:
-            self.build(x.shape)
-        done, logs = fit_aggressive(
-            self, x.astype(np.float32), epochs, batch_size, validation_x,
-            self.max_inner_steps, seed=self.seed or 0, verbose=kwargs.get("verbose", 1),
-        )
-        self._aggressive_done = True
-        history = super().fit(
-            x, y, callbacks=callbacks, epochs=epochs, initial_epoch=done, **kwargs
-        ) if done < epochs else keras.callbacks.History()
-        joint = getattr(history, "history", {}) or {}
-        history.history = {
-            "aggressive_loss": [entry["loss"] for entry in logs],
-            "aggressive_mutual_information": [entry["mutual_information"] for entry in logs],
-            "aggressive_encoder_steps": [entry["mean_encoder_steps"] for entry in logs],
-            **joint,
-        }
-        return history
-
-    def evaluate(self, x=None, y=None, **kwargs):
-        """`keras.Model.evaluate`, after the same eager checks as `fit`."""
-        self._check_first_batch(x, "x")
-        self._ensure_compiled()
-        return super().evaluate(x, y, **kwargs)
+    def _fit(self, x, y, **kwargs):
+        if self.aggressive and float(ops.convert_to_numpy(self.aggressive_done)) == 0.0:
+            return fit_aggressive_then_jointly(self, x, y, super()._fit, **kwargs)
+        return super()._fit(x, y, **kwargs)
 
     # Export and serialization -------------------------------------------------
 
     def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """Writes a TF SavedModel with `encode`, `decode`, `sample`, `serve`.
-
-        Endpoints (float32): `encode(x)` -> {"mean", "log_var"};
-        `decode(z)` -> mean of p(x|z); `sample(noise)` -> images decoded from
-        noise ~ N(0, I) of shape (n, latent_dim); `serve(x)` -> reconstructions.
-        Works on the TensorFlow and JAX backends; other formats go to
-        `keras.Model.export`.
-        """
+        """A TF SavedModel with `encode`, `decode`, `sample`, `serve` (see `zoo.export`)."""
         if format != "tf_saved_model":
             return super().export(filepath, format=format, verbose=verbose, **kwargs)
-        if keras.backend.backend() not in ("tensorflow", "jax"):
-            raise ValueError(
-                "SavedModel export needs the TensorFlow or JAX backend, got "
-                f"{keras.backend.backend()!r}. Save with model.save('model.keras'), "
-                "then load it under KERAS_BACKEND=tensorflow with "
-                "keras.saving.load_model('model.keras') and call .export(path)."
-            )
-        if not self.built:
-            raise ValueError("The model must be built (call fit or the model) before `export`.")
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        x_spec = [keras.InputSpec(shape=(None, *self.data_shape), dtype="float32")]
-        z_spec = [keras.InputSpec(shape=(None, self.latent_dim), dtype="float32")]
-
-        def encode(x):
-            mean, log_var = self.encode(x)
-            return {"mean": mean, "log_var": log_var}
-
-        archive.add_endpoint("encode", encode, input_signature=x_spec)
-        archive.add_endpoint("decode", self.decode, input_signature=z_spec)
-        def sample(noise):
-            # The prior is N(0, I): z is the standard normal noise itself.
-            return self.decode(noise)
-
-        archive.add_endpoint("sample", sample, input_signature=z_spec)
-        archive.add_endpoint("serve", self.reconstruct, input_signature=x_spec)
-        archive.write_out(filepath, verbose=verbose)
+        export_saved_model(self, filepath, verbose=verbose)
 
     def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "latent_dim": self.latent_dim,
-                "objective": keras.saving.serialize_keras_object(self.objective),
-                "encoder": keras.saving.serialize_keras_object(self.encoder)
-                if self.encoder is not None
-                else None,
-                "decoder": keras.saving.serialize_keras_object(self.decoder)
-                if self.decoder is not None
-                else None,
-                "likelihood": self.likelihood,
-                "num_samples": self.num_samples,
-                "seed": self.seed,
-                "hidden_units": list(self.hidden_units),
-                "aggressive": self.aggressive,
-                "max_inner_steps": self.max_inner_steps,
-            }
-        )
-        return config
+        serialize = keras.saving.serialize_keras_object
+        return {
+            **super().get_config(),
+            "latent_dim": self.latent_dim,
+            "objective": serialize(self.objective),
+            "encoder": None if self.encoder is None else serialize(self.encoder),
+            "decoder": None if self.decoder is None else serialize(self.decoder),
+            "likelihood": likelihoods.serialize(self.likelihood),
+            "prior": priors.serialize(self.prior),
+            "beta": self.beta,
+            "hidden_units": list(self.hidden_units),
+            "aggressive": self.aggressive,
+            "max_inner_steps": self.max_inner_steps,
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -460,15 +269,3 @@ class LatentVariableModel(keras.Model):
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
-
-
-class _RaiseOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stops training with an error when an epoch's loss is NaN or infinite."""
-
-    def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not np.isfinite(loss):
-            raise FloatingPointError(
-                f"The training loss is {loss} after epoch {epoch + 1}: check the "
-                "data (NaN, range) and lower the learning rate."
-            )

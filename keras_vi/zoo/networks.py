@@ -2,7 +2,8 @@
 
 Vectors (d,) get an MLP; images (H, W) or (H, W, C) get a small conv net with
 two stride-2 stages, so any H and W work (the decoder upsamples to the next
-multiple of 4 and crops back).
+multiple of 4 and crops back). Decoders end in one head per parameter of the
+likelihood (`Likelihood.param_shapes`), so a new likelihood needs no new network.
 """
 
 import math
@@ -11,7 +12,8 @@ import keras
 from keras import layers
 
 
-def _check_data_shape(data_shape):
+def check_data_shape(data_shape):
+    """The per-example shape as ints, if it is a vector or an image; else a ValueError."""
     data_shape = tuple(data_shape)
     if len(data_shape) not in (1, 2, 3) or any(
         d is None or int(d) < 1 for d in data_shape
@@ -23,16 +25,65 @@ def _check_data_shape(data_shape):
     return tuple(int(d) for d in data_shape)
 
 
-def build_encoder(data_shape, latent_dim, hidden_units=(512, 256), filters=(32, 64)):
-    """Returns a functional model x -> [mean, log_var] of q(z|x)."""
-    data_shape = _check_data_shape(data_shape)
+def check_hidden_units(hidden_units):
+    """`hidden_units` as a tuple of positive ints, or a ValueError naming it."""
+    units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
+    if not units or any(isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in units):
+        raise ValueError(
+            f"`hidden_units` must be a non-empty list of positive ints, got {hidden_units!r}."
+        )
+    return tuple(units)  # a tuple: Keras would track a list
+
+
+def _image_layout(data_shape):
+    height, width = data_shape[:2]
+    channels = data_shape[2] if len(data_shape) == 3 else 1
+    return height, width, channels
+
+
+def _image_input(data_shape, input_rescaling):
     inputs = keras.Input(data_shape, name="x")
+    h = inputs
+    if input_rescaling is not None:
+        h = layers.Rescaling(*input_rescaling)(h)
+    if len(data_shape) == 2:
+        h = layers.Reshape((*data_shape, 1))(h)
+    return inputs, h
+
+
+def _heads(h, data_shape, param_shapes, kernel_size=3):
+    """One output per parameter shape, from features `h` (vector or image grid)."""
+    heads = []
+    for shape in param_shapes:
+        size = math.prod(shape)
+        if len(data_shape) == 1:
+            out = layers.Dense(size)(h)
+        else:
+            height, width = data_shape[:2]
+            out = layers.Conv2D(size // (height * width), kernel_size, padding="same")(h)
+            crop = ((0, out.shape[1] - height), (0, out.shape[2] - width))
+            if crop != ((0, 0), (0, 0)):
+                out = layers.Cropping2D(crop)(out)
+        if tuple(out.shape[1:]) != tuple(shape):
+            out = layers.Reshape(shape)(out)
+        heads.append(out)
+    return heads[0] if len(heads) == 1 else heads
+
+
+def build_encoder(data_shape, latent_dim, hidden_units=(512, 256), filters=(32, 64),
+                  input_rescaling=None):
+    """Returns a functional model x -> [mean, log_var] of q(z|x).
+
+    `input_rescaling`: None, or (scale, offset) applied to x first (8-bit data).
+    """
+    data_shape = check_data_shape(data_shape)
     if len(data_shape) == 1:
-        h = inputs
+        inputs = keras.Input(data_shape, name="x")
+        h = inputs if input_rescaling is None else layers.Rescaling(*input_rescaling)(inputs)
         for units in hidden_units:
             h = layers.Dense(units, activation="relu")(h)
     else:
-        h = inputs if len(data_shape) == 3 else layers.Reshape((*data_shape, 1))(inputs)
+        inputs, h = _image_input(data_shape, input_rescaling)
         for f in filters:
             h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
         h = layers.Flatten()(h)
@@ -42,60 +93,36 @@ def build_encoder(data_shape, latent_dim, hidden_units=(512, 256), filters=(32, 
     return keras.Model(inputs, [mean, log_var], name="encoder")
 
 
-def build_decoder(
-    data_shape, latent_dim, likelihood, hidden_units=(512, 256), filters=(32, 64)
-):
-    """Returns a functional model z -> distribution parameters of p(x|z).
+def build_decoder(data_shape, latent_dim, param_shapes, hidden_units=(512, 256), filters=(32, 64)):
+    """Returns a functional model z -> the likelihood's parameters of p(x|z).
 
-    Bernoulli: the logits, shaped like one example. Gaussian: a list
-    [mean, log_var], each shaped like one example.
+    One output per entry of `param_shapes` (a list of per-example shapes, as
+    `Likelihood.param_shapes` gives): a tensor for one, a list for several.
     """
-    data_shape = _check_data_shape(data_shape)
+    data_shape = check_data_shape(data_shape)
     z = keras.Input((latent_dim,), name="z")
-    num_outputs = 1 if likelihood == "bernoulli" else 2
     if len(data_shape) == 1:
         h = z
         for units in reversed(hidden_units):
             h = layers.Dense(units, activation="relu")(h)
-        heads = [layers.Dense(data_shape[0])(h) for _ in range(num_outputs)]
     else:
-        height, width = data_shape[:2]
-        channels = data_shape[2] if len(data_shape) == 3 else 1
+        height, width, _ = _image_layout(data_shape)
         scale = 2 ** len(filters)
         h0, w0 = math.ceil(height / scale), math.ceil(width / scale)
         h = layers.Dense(hidden_units[-1], activation="relu")(z)
         h = layers.Dense(h0 * w0 * filters[-1], activation="relu")(h)
         h = layers.Reshape((h0, w0, filters[-1]))(h)
         for f in reversed(filters):
-            h = layers.Conv2DTranspose(
-                f, 3, strides=2, padding="same", activation="relu"
-            )(h)
-        crop = ((0, h0 * scale - height), (0, w0 * scale - width))
-        heads = []
-        for _ in range(num_outputs):
-            out = layers.Conv2D(channels, 3, padding="same")(h)
-            if crop != ((0, 0), (0, 0)):
-                out = layers.Cropping2D(crop)(out)
-            if len(data_shape) == 2:
-                out = layers.Reshape(data_shape)(out)
-            heads.append(out)
-    outputs = heads[0] if num_outputs == 1 else heads
-    return keras.Model(z, outputs, name="decoder")
+            h = layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
+    return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
-def _image_layout(data_shape):
-    height, width = data_shape[:2]
-    channels = data_shape[2] if len(data_shape) == 3 else 1
-    return height, width, channels
-
-
-def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64)):
+def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64), input_rescaling=None):
     """Images -> a (H / 4, W / 4, embedding_dim) grid of vectors (VQ-VAE)."""
-    data_shape = _check_data_shape(data_shape)
+    data_shape = check_data_shape(data_shape)
     if len(data_shape) == 1:
         raise ValueError(f"VQ-VAE needs images (H, W) or (H, W, C), got {data_shape}.")
-    inputs = keras.Input(data_shape, name="x")
-    h = inputs if len(data_shape) == 3 else layers.Reshape((*data_shape, 1))(inputs)
+    inputs, h = _image_input(data_shape, input_rescaling)
     for f in filters:
         h = layers.Conv2D(f, 4, strides=2, padding="same", activation="relu")(h)
     h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(h)
@@ -103,18 +130,11 @@ def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64)):
     return keras.Model(inputs, z_e, name="encoder")
 
 
-def build_grid_decoder(data_shape, grid_shape, embedding_dim, filters=(32, 64)):
-    """A (h, w, embedding_dim) grid -> logits (Bernoulli) or means (Gaussian), one image."""
-    data_shape = _check_data_shape(data_shape)
-    height, width, channels = _image_layout(data_shape)
+def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filters=(32, 64)):
+    """A (h, w, embedding_dim) grid -> the likelihood's parameters for one image."""
+    data_shape = check_data_shape(data_shape)
     z = keras.Input((*grid_shape, embedding_dim), name="z_q")
     h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(z)
     for f in reversed(filters):
         h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
-    out = layers.Conv2D(channels, 3, padding="same")(h)
-    crop = ((0, out.shape[1] - height), (0, out.shape[2] - width))
-    if crop != ((0, 0), (0, 0)):
-        out = layers.Cropping2D(crop)(out)
-    if len(data_shape) == 2:
-        out = layers.Reshape(data_shape)(out)
-    return keras.Model(z, out, name="decoder")
+    return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")

@@ -8,11 +8,12 @@ from keras import ops
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import GatedPixelCNNBlock, MaskedConv2D
-from keras_vi.utils import check_positive_int
+from keras_vi.utils import check_positive_int, to_numpy
+from keras_vi.zoo.base import ZooModel
 
 
 @keras_vi_export("keras_vi.zoo.PixelCNN")
-class PixelCNN(keras.Model):
+class PixelCNN(ZooModel):
     """p(x) = prod_i p(x_i | x_<i) over an (H, W) grid of integers, raster order.
 
     Each value (a VQ-VAE code index, or a quantized pixel) is embedded, a mask-A
@@ -29,6 +30,7 @@ class PixelCNN(keras.Model):
         num_conditions: None, or the number of classes to condition on; then
             inputs are dicts {"x": grid, "condition": labels}.
         seed: int or None, for `sample`.
+        **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Call arguments:
         inputs: (batch, H, W) integers, or the dict above.
@@ -53,7 +55,7 @@ class PixelCNN(keras.Model):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.num_classes = check_positive_int(num_classes, "num_classes")
         self.num_layers = check_positive_int(num_layers, "num_layers")
         self.filters = check_positive_int(filters, "filters")
@@ -62,8 +64,6 @@ class PixelCNN(keras.Model):
         if num_conditions is not None:
             num_conditions = check_positive_int(num_conditions, "num_conditions")
         self.num_conditions = num_conditions
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.embedding = keras.layers.Embedding(num_classes, filters)
         self.first = MaskedConv2D(filters, first_kernel_size, mask_type="A")
         self.blocks = [
@@ -130,11 +130,11 @@ class PixelCNN(keras.Model):
         grid, _ = self._split(x)
         nll = self._nll(grid, y_pred)
         self.nll_tracker.update_state(nll, sample_weight=sample_weight)
-        return ops.mean(nll)
+        return self.weighted_loss(nll, sample_weight)
 
-    def _check(self, inputs, name="x"):
-        grid, condition = self._split(inputs)
-        grid = np.asarray(ops.convert_to_numpy(grid))
+    def validate_batch(self, batch, name):
+        grid, condition = self._split(batch)
+        grid = to_numpy(grid)
         if not np.issubdtype(grid.dtype, np.integer):
             raise ValueError(f"`{name}` must hold integers, got dtype {grid.dtype}.")
         if grid.size and (grid.min() < 0 or grid.max() >= self.num_classes):
@@ -143,33 +143,20 @@ class PixelCNN(keras.Model):
                 f"[{grid.min()}, {grid.max()}]."
             )
         if condition is not None:
-            condition = np.asarray(ops.convert_to_numpy(condition))
+            condition = to_numpy(condition)
             if condition.min() < 0 or condition.max() >= self.num_conditions:
                 raise ValueError(f"`condition` values must lie in [0, {self.num_conditions}).")
 
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit` on -log p(x) (nats); compiles with Adam(1e-3) if needed."""
-        self._check(x)
-        if not self.compiled:
-            self.compile(optimizer=keras.optimizers.Adam(1e-3))
-        return super().fit(x, y, **kwargs)
+    def generate(self, n, seed, condition=None):
+        """Draws grids pixel by pixel in raster order: (n, H, W) int32.
 
-    def sample(self, num_samples, condition=None, seed=None):
-        """Draws grids pixel by pixel in raster order: (num_samples, H, W) int32.
-
-        Args:
-            num_samples: how many grids.
-            condition: (num_samples,) labels for a conditional model.
-            seed: int or None (the model's own seed generator).
+        `sample(n, seed=None, condition=None)` calls it; `condition`: (n,)
+        labels, required exactly for a conditional model.
         """
-        num_samples = check_positive_int(num_samples, "num_samples")
-        if not self.built:
-            raise ValueError("The model must be built (fit or call it) before `sample`.")
         if (condition is None) != (self.num_conditions is None):
             raise ValueError("`condition` is required exactly when num_conditions is set.")
-        seed = self.seed_generator if seed is None else keras.random.SeedGenerator(seed)
         height, width = self.grid_shape
-        grid = np.zeros((num_samples, height, width), np.int32)
+        grid = np.zeros((n, height, width), np.int32)
         for i in range(height):
             for j in range(width):
                 inputs = grid if condition is None else {"x": grid, "condition": condition}
@@ -188,7 +175,6 @@ class PixelCNN(keras.Model):
                 "kernel_size": self.kernel_size,
                 "first_kernel_size": self.first_kernel_size,
                 "num_conditions": self.num_conditions,
-                "seed": self.seed,
             }
         )
         return config

@@ -11,16 +11,19 @@ class VAE(LatentVariableModel):
 
     Args:
         latent_dim: size of z (>= 1).
-        beta: weight of the KL term (>= 0; 1.0 is the ELBO).
+        beta: the KL weight (>= 0; 1.0 is the ELBO), kept in the model's
+            `kl_weight` variable.
         free_bits: nats per latent dimension below which the KL is not
             penalized (0.0 turns it off).
-        encoder, decoder, likelihood, num_samples, seed: see
-            `LatentVariableModel`. `num_samples` > 1 averages the
-            reconstruction term over that many draws.
+        num_samples: draws of z per example; the reconstruction term
+            averages over them.
+        encoder, decoder, likelihood, prior, seed, hidden_units, aggressive,
+            max_inner_steps: see `LatentVariableModel`.
 
     Example:
 
     >>> import numpy as np
+    >>> from keras_vi.zoo import VAE
     >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
     >>> model = VAE(latent_dim=2)
     >>> history = model.fit(x, epochs=1, verbose=0)
@@ -31,14 +34,13 @@ class VAE(LatentVariableModel):
         Kingma and Welling, Auto-Encoding Variational Bayes, ICLR 2014.
     """
 
-    def __init__(self, latent_dim, beta=1.0, free_bits=0.0, **kwargs):
-        super().__init__(
-            latent_dim, objective=ELBO(beta=beta, free_bits=free_bits), **kwargs
-        )
+    cli_arguments = LatentVariableModel.cli_arguments + ("beta", "free_bits")
 
-    @property
-    def beta(self):
-        return self.objective.beta
+    def __init__(self, latent_dim, beta=1.0, free_bits=0.0, num_samples=1, **kwargs):
+        super().__init__(
+            latent_dim, objective=ELBO(free_bits=free_bits, num_samples=num_samples),
+            beta=beta, **kwargs,
+        )
 
     @property
     def free_bits(self):
@@ -47,4 +49,4 @@ class VAE(LatentVariableModel):
     def get_config(self):
         config = super().get_config()
         del config["objective"]
-        return {**config, "beta": self.beta, "free_bits": self.free_bits}
+        return {**config, "free_bits": self.free_bits, "num_samples": self.num_samples}

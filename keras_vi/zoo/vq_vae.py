@@ -4,24 +4,24 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vi import likelihoods
 from keras_vi.api_export import keras_vi_export
-from keras_vi.distributions import Bernoulli
 from keras_vi.layers import VectorQuantizer
 from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
-from keras_vi.utils import check_choice, check_data, check_positive_int, sum_of_losses
+from keras_vi.utils import check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
+from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.pixel_cnn import PixelCNN
 
 
 @keras_vi_export("keras_vi.zoo.VQVAE")
-class VQVAE(keras.Model):
+class VQVAE(ZooModel):
     """Vector-quantized autoencoder; a PixelCNN prior over the codes generates.
 
     The encoder maps an image to an (H/4, W/4) grid of vectors z_e; a
     `VectorQuantizer` replaces each by its nearest code; the decoder maps the
-    codes back. Training minimizes -log p(x|z_q) (Bernoulli) or the squared
-    error (Gaussian with unit variance, up to a constant) plus the quantizer's
-    codebook and commitment losses, through the straight-through estimator;
+    codes back. Training minimizes -log p(x|z_q) under the likelihood plus the
+    quantizer's codebook and commitment losses, through the straight-through estimator;
     `perplexity` and `codebook_usage` of the batch's codes are logged. The
     prior is not learned with the autoencoder: `fit_prior` trains a PixelCNN
     on the code grids of the data, and `sample` draws codes from it and
@@ -32,7 +32,9 @@ class VQVAE(keras.Model):
         embedding_dim: code size D.
         commitment_cost: beta of the commitment loss.
         ema_decay: None, or e.g. 0.99 for EMA codebook updates.
-        likelihood: `"bernoulli"` (data in [0, 1]) or `"gaussian"`.
+        likelihood: a `keras_vi.likelihoods.Likelihood` or its name
+            (`"bernoulli"` for data in [0, 1]; `likelihoods.Gaussian(log_var=0.0)`
+            makes the loss a squared error).
         filters: channels of the two stride-2 conv stages.
         prior_layers, prior_filters: size of the PixelCNN prior.
         seed: int or None.
@@ -41,6 +43,10 @@ class VQVAE(keras.Model):
         van den Oord, Vinyals and Kavukcuoglu, Neural Discrete Representation
         Learning, NeurIPS 2017.
     """
+
+    cli_arguments = ("num_embeddings", "embedding_dim", "commitment_cost", "ema_decay",
+                     "likelihood", "seed")
+    cli_fit_arguments = ("prior_epochs",)
 
     def __init__(
         self,
@@ -55,10 +61,9 @@ class VQVAE(keras.Model):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.likelihood = check_choice(likelihood, "likelihood", ("bernoulli", "gaussian"))
+        super().__init__(seed=seed, **kwargs)
+        self.likelihood = likelihoods.get(likelihood)
         self.filters = tuple(check_positive_int(f, "filters") for f in filters)
-        self.seed = seed
         self.quantizer = VectorQuantizer(
             num_embeddings, embedding_dim, commitment_cost=commitment_cost,
             ema_decay=ema_decay, seed=seed, name="quantizer",
@@ -80,11 +85,14 @@ class VQVAE(keras.Model):
     embedding_dim = property(lambda self: self.quantizer.embedding_dim)
 
     def build(self, input_shape):
-        self.data_shape = networks._check_data_shape(input_shape[1:])
-        self.encoder = networks.build_grid_encoder(self.data_shape, self.embedding_dim, self.filters)
+        self.data_shape = networks.check_data_shape(input_shape[1:])
+        self.encoder = networks.build_grid_encoder(
+            self.data_shape, self.embedding_dim, self.filters, self.likelihood.input_rescaling
+        )
         self.grid_shape = tuple(self.encoder.output.shape[1:3])
         self.decoder = networks.build_grid_decoder(
-            self.data_shape, self.grid_shape, self.embedding_dim, self.filters
+            self.data_shape, self.grid_shape, self.embedding_dim,
+            self.likelihood.param_shapes(self.data_shape), self.filters,
         )
         self.quantizer.build((None, *self.grid_shape, self.embedding_dim))
         self.prior.build((None, *self.grid_shape))
@@ -104,17 +112,16 @@ class VQVAE(keras.Model):
         z_q, indices = self.quantizer(z_e, training=training, return_indices=True)
         return {"z_e": z_e, "indices": indices, "output": self.decoder(z_q, training=training)}
 
-    def _reconstruction(self, x, output):
-        """Per-example log p(x|z_q) (Bernoulli) or -1/2 squared error (Gaussian)."""
-        x = ops.cast(x, self.compute_dtype)
-        axes = tuple(range(1, len(self.data_shape) + 1))
-        if self.likelihood == "bernoulli":
-            return Bernoulli(output, event_ndims=len(self.data_shape)).log_prob(x)
-        return -0.5 * ops.sum(ops.square(x - output), axis=axes)
+    def likelihood_distribution(self, output):
+        """p(x|z_q) from the decoder's output (a tensor, or a list of them)."""
+        output = output if isinstance(output, (list, tuple)) else [output]
+        params = dict(zip(self.likelihood.param_names, output))
+        return self.likelihood.distribution(params, event_ndims=len(self.data_shape))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y
-        reconstruction = self._reconstruction(x, y_pred["output"])
+        x = ops.cast(x, self.compute_dtype)
+        reconstruction = self.likelihood_distribution(y_pred["output"]).log_prob(x)
         vq_loss = sum_of_losses(self.losses)
         k = self.num_embeddings
         updates = {
@@ -124,17 +131,13 @@ class VQVAE(keras.Model):
             "codebook_usage": codebook_usage(y_pred["indices"], k),
         }
         for name, value in updates.items():
-            self.trackers[name].update_state(value)
-        return -ops.mean(reconstruction) + vq_loss
+            self.trackers[name].update_state(
+                value, sample_weight=sample_weight if name == "reconstruction" else None
+            )
+        return self.weighted_loss(-reconstruction, sample_weight) + vq_loss
 
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit` after eager checks of NumPy `x`; compiles if needed."""
-        if isinstance(x, np.ndarray):
-            check_data(x, "x", expected_shape=self.data_shape,
-                       unit_interval=self.likelihood == "bernoulli")
-        if not self.compiled:
-            self.compile(optimizer=keras.optimizers.Adam(1e-3))
-        return super().fit(x, y, **kwargs)
+    def validate_batch(self, batch, name):
+        self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
 
     def encode_indices(self, x, batch_size=256):
         """Code indices of each image: (batch, H/4, W/4) int32 NumPy array."""
@@ -146,9 +149,8 @@ class VQVAE(keras.Model):
         return np.concatenate(out)
 
     def decode_indices(self, indices):
-        """Images (pixel probabilities or means) from code indices."""
-        output = self.decoder(self.quantizer.lookup(indices))
-        return ops.sigmoid(output) if self.likelihood == "bernoulli" else output
+        """Images (the mean of p(x|z_q): pixel probabilities for Bernoulli) from code indices."""
+        return self.likelihood_distribution(self.decoder(self.quantizer.lookup(indices))).mean()
 
     def reconstruct(self, x):
         """Decodes the quantized code of each image."""
@@ -171,11 +173,27 @@ class VQVAE(keras.Model):
         """The prior's -log2 p(codes) / (h * w) for each image's codes."""
         return self.prior.bits_per_dim(self.encode_indices(x))
 
-    def sample(self, num_samples, seed=None):
-        """Codes from the PixelCNN prior, decoded: (num_samples, *data_shape)."""
+    def generate(self, n, seed):
+        """Codes from the PixelCNN prior, decoded: (n, *data_shape)."""
         if float(ops.convert_to_numpy(self.prior_fitted)) != 1.0:
             raise ValueError("The prior is not trained: call `fit_prior(x)` before `sample`.")
-        return self.decode_indices(self.prior.sample(num_samples, seed=seed))
+        return self.decode_indices(self.prior.sample(n, seed=seed))
+
+    def extra_results(self, x_train, x_test, prior_epochs=10, batch_size=64, verbose=0):
+        """Fits the PixelCNN prior on the training codes; test-split VQ metrics (CLI)."""
+        prior_epochs = check_positive_int(prior_epochs, "prior_epochs")
+        self.fit_prior(x_train, epochs=prior_epochs, batch_size=batch_size, verbose=verbose)
+        rec = np.concatenate([ops.convert_to_numpy(self.reconstruct(x_test[i : i + 256]))
+                              for i in range(0, len(x_test), 256)])
+        codes = self.encode_indices(x_test)
+        k = self.num_embeddings
+        return {
+            "reconstruction_mse": float(np.mean((rec - x_test) ** 2)),
+            "perplexity": float(ops.convert_to_numpy(perplexity(codes, k))),
+            "codebook_usage": float(ops.convert_to_numpy(codebook_usage(codes, k))),
+            "prior_bits_per_dim": float(np.mean(self.prior.bits_per_dim(codes))),
+            "prior_nll_nats_per_image": float(-np.mean(ops.convert_to_numpy(self.prior.log_prob(codes)))),
+        }
 
     def get_config(self):
         config = super().get_config()
@@ -185,11 +203,10 @@ class VQVAE(keras.Model):
                 "embedding_dim": self.embedding_dim,
                 "commitment_cost": self.quantizer.commitment_cost,
                 "ema_decay": self.quantizer.ema_decay,
-                "likelihood": self.likelihood,
+                "likelihood": likelihoods.serialize(self.likelihood),
                 "filters": list(self.filters),
                 "prior_layers": self.prior.num_layers,
                 "prior_filters": self.prior.filters,
-                "seed": self.seed,
             }
         )
         return config

@@ -1,0 +1,68 @@
+"""Training a subset of a model's variables through Keras' own compiled steps."""
+
+import keras
+
+from keras_vi.api_export import keras_vi_export
+
+
+@keras_vi_export("keras_vi.training.SubsetTrainer")
+class SubsetTrainer(keras.Model):
+    """A Keras model around `model` whose trainable variables are a chosen subset.
+
+    Every other variable of `model` counts as non-trainable state, so Keras'
+    own `train_on_batch` / `fit` computes gradients for, and updates, the
+    chosen layers only, on TensorFlow, JAX and PyTorch alike: no
+    backend-specific training step. Aggressive inference-network training
+    (encoder only, then decoder only) and an adversary with its own optimizer
+    (FactorVAE's discriminator) are both such trainers.
+
+    Args:
+        model: the model whose variables are trained.
+        layers: the layers whose trainable variables are the subset.
+        loss: None for `model.compute_loss`; else a callable
+            `(x, y, y_pred, sample_weight) -> scalar loss`.
+        forward: None for `model(x, training=...)`; else a callable
+            `(x, training) -> y_pred`.
+        **kwargs: base `keras.Model` arguments (`name`).
+
+    Example:
+
+    >>> import numpy as np, keras, keras_vi
+    >>> x = np.random.default_rng(0).uniform(size=(16, 8, 8)).astype("float32")
+    >>> vae = keras_vi.zoo.VAE(latent_dim=2)
+    >>> vae.build(x.shape)
+    >>> trainer = keras_vi.training.SubsetTrainer(vae, [vae.encoder])
+    >>> trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    >>> loss = trainer.train_on_batch(x)  # the decoder's weights do not move
+    """
+
+    def __init__(self, model, layers, loss=None, forward=None, **kwargs):
+        kwargs.setdefault("name", "subset_trainer")  # TF scopes reject a leading "_"
+        super().__init__(**kwargs)
+        if not layers:
+            raise ValueError("`layers` must name at least one layer to train.")
+        self.model = model
+        self._selected = {id(v) for layer in layers for v in layer.trainable_variables}
+        self._loss = loss
+        self._forward = forward
+
+    @property
+    def trainable_variables(self):
+        return [v for v in self.model.trainable_variables if id(v) in self._selected]
+
+    @property
+    def non_trainable_variables(self):
+        return [v for v in self.model.variables if id(v) not in self._selected]
+
+    trainable_weights = trainable_variables
+    non_trainable_weights = non_trainable_variables
+
+    def call(self, x, training=False):
+        if self._forward is not None:
+            return self._forward(x, training)
+        return self.model(x, training=training)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if self._loss is not None:
+            return self._loss(x, y, y_pred, sample_weight)
+        return self.model.compute_loss(x, y, y_pred, sample_weight, training)

@@ -1,0 +1,172 @@
+"""The base of every zoo model: compile defaults, input checks, sampling, weights."""
+
+import keras
+import numpy as np
+
+from keras_vi.utils import check_positive_int, check_seed, weighted_mean
+
+
+class ZooModel(keras.Model):
+    """What every zoo model shares, so each model only says what differs.
+
+    - Compile defaults, keras-hub style: `compile()` with no optimizer uses
+      Adam(`default_learning_rate`), and `fit`/`evaluate` compile that way
+      when the model is not compiled yet.
+    - One input check: `fit` and `evaluate` check NumPy data whole, and the
+      first batch of a dataset or loader, through `validate_batch`, so bad
+      data fails with a ValueError naming `x` before any step runs.
+    - One sampling convention: `sample(n, seed=None)`; an int seed gives a
+      reproducible draw, None the model's own seed generator (a new draw on
+      each call).
+    - One `sample_weight` policy: it weights each example's loss
+      (`weighted_loss`) and each logged metric.
+    - A non-finite training loss stops `fit` with a FloatingPointError.
+
+    The CLI reads each model's `cli_arguments` (constructor arguments it
+    exposes), `cli_fit_arguments` (options of `extra_results`) and
+    `exports_saved_model`.
+
+    Args:
+        seed: int or None: the model's seed (its sampling noise, and whatever
+            else the model documents).
+        **kwargs: base `keras.Model` arguments (`name`, ...).
+    """
+
+    default_learning_rate = 1e-3
+    cli_arguments = ()
+    cli_fit_arguments = ()
+    exports_saved_model = False
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if seed is not None:
+            check_seed(seed)  # an int, or a clear error
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
+
+    # Compilation ---------------------------------------------------------------
+
+    def compile(self, optimizer="auto", **kwargs):
+        """`keras.Model.compile`; `optimizer="auto"` is Adam(default_learning_rate)."""
+        if isinstance(optimizer, str) and optimizer == "auto":
+            optimizer = keras.optimizers.Adam(self.default_learning_rate)
+        super().compile(optimizer=optimizer, **kwargs)
+
+    def compile_from_config(self, config):
+        """Compiles a loaded model as saved (Keras skips models that override `compile`)."""
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)  # so its saved state loads
+
+    def _ensure_compiled(self):
+        if not self.compiled:
+            self.compile()
+
+    # Input checks --------------------------------------------------------------
+
+    def validate_batch(self, batch, name):
+        """Raises a ValueError naming `name` if a NumPy batch does not suit the model."""
+
+    def check_input(self, x, name="x"):
+        """Checks NumPy `x` whole, or the first batch of a dataset or loader."""
+        self.validate_batch(first_batch(x, name), name)
+
+    # Training --------------------------------------------------------------------
+
+    def weighted_loss(self, per_example_loss, sample_weight=None):
+        """The batch loss: the (sample-weighted) mean of per-example losses."""
+        return weighted_mean(per_example_loss, sample_weight)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """`keras.Model.fit` after the input check; compiles with the defaults if needed.
+
+        Raises:
+            ValueError: `x` does not suit the model (shape, NaN, range, dtype).
+            FloatingPointError: the training loss became NaN or infinite.
+        """
+        self.check_input(x)
+        self._ensure_compiled()
+        if not _is_array(x):
+            kwargs.setdefault("shuffle", False)  # datasets and loaders shuffle themselves
+        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [_RaiseOnNonFiniteLoss()]
+        return self._fit(x, y, **kwargs)
+
+    def _fit(self, x, y, **kwargs):
+        """The training itself; a model with its own schedule overrides this."""
+        return super().fit(x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        """`keras.Model.evaluate` after the same input check as `fit`."""
+        self.check_input(x)
+        self._ensure_compiled()
+        return super().evaluate(x, y, **kwargs)
+
+    # Sampling ------------------------------------------------------------------
+
+    def sample(self, n, seed=None, **kwargs):
+        """Draws `n` examples from the model.
+
+        Args:
+            n: how many (>= 1).
+            seed: an int for a reproducible draw, or None for the model's own
+                seed generator (a new draw on each call).
+            **kwargs: what the model's `generate` takes besides (a condition).
+        """
+        n = check_positive_int(n, "n")
+        if not self.built:
+            raise ValueError("The model must be built (call fit or the model) before `sample`.")
+        seed = self.seed_generator if seed is None else check_seed(seed)
+        return self.generate(n, seed, **kwargs)
+
+    def generate(self, n, seed, **kwargs):
+        """Draws `n` examples with the SeedGenerator `seed`; see `sample`."""
+        raise NotImplementedError
+
+    # CLI -----------------------------------------------------------------------
+
+    def extra_results(self, x_train, x_test, **options):
+        """Further results the CLI writes to metrics.json (after fit and evaluate)."""
+        return {}
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, dict)) or hasattr(x, "__array__")
+
+
+def first_batch(x, name):
+    """NumPy `x` itself, a dict of arrays itself, or a dataset's first batch (inputs only)."""
+    if x is None:
+        raise ValueError(f"`{name}` is required.")
+    if _is_array(x):
+        return x
+    if isinstance(x, (list, tuple)):
+        if not x:
+            raise ValueError(f"`{name}` is empty.")
+        return x[0]
+    try:
+        batch = next(iter(x))
+    except TypeError:
+        raise ValueError(
+            f"`{name}` must be a NumPy array, a tf.data.Dataset, a PyTorch DataLoader "
+            f"or a keras.utils.PyDataset, got {type(x).__name__}."
+        ) from None
+    except StopIteration:
+        raise ValueError(f"`{name}` yields no batch.") from None
+    if isinstance(batch, (list, tuple)):
+        batch = batch[0]
+    return batch
+
+
+class _RaiseOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training with an error when an epoch's loss is NaN or infinite."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(loss):
+            raise FloatingPointError(
+                f"The training loss is {loss} after epoch {epoch + 1}: check the "
+                "data (NaN, range) and lower the learning rate."
+            )
