@@ -133,27 +133,19 @@ def weighted_mean(values, sample_weight=None):
     return ops.sum(w * values) / ops.maximum(ops.sum(w), 1e-12)
 
 
-def resolve_part(value, name, registry, base_cls):
-    """Turns a registry name (or a serialized config) into a part object.
+class Part:
+    """Base of the plain (weightless) parts: serializable through their config."""
 
-    A string is only a shortcut: it is resolved once, here, into an instance
-    of `base_cls`; instances pass through unchanged.
-    """
-    if isinstance(value, str):
-        if value not in registry:
-            raise ValueError(
-                f"`{name}` must be one of {sorted(registry)} or a "
-                f"keras_vi {base_cls.__name__}, got {value!r}."
-            )
-        return registry[value]()
-    if isinstance(value, dict):  # a config written by serialize_part
-        value = keras.saving.deserialize_keras_object(value)
-    if not isinstance(value, base_cls):
-        raise ValueError(
-            f"`{name}` must be one of {sorted(registry)} or a keras_vi "
-            f"{base_cls.__name__}, got {type(value).__name__}."
-        )
-    return value
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
 
 
 def _comparable_config(obj):
@@ -162,9 +154,45 @@ def _comparable_config(obj):
     return config
 
 
-def serialize_part(obj, registry):
-    """The registry name of `obj` if it is that name's default part, else its config."""
-    for key, cls in registry.items():
-        if type(obj) is cls and _comparable_config(obj) == _comparable_config(cls()):
-            return key
-    return keras.saving.serialize_keras_object(obj)
+class Registry(dict):
+    """Names -> part classes, and the one place a name becomes a part and back.
+
+    A string argument is only a shortcut: `resolve` turns it, once, into an
+    instance of `base_cls` (instances pass through, serialized configs are
+    deserialized); `serialize` writes the name back when the part is that
+    name's default, else its Keras config.
+
+    Args:
+        argument: the argument name used in error messages (`"likelihood"`).
+        base_cls: the class every part derives from.
+        entries: dict of name -> class.
+    """
+
+    def __init__(self, argument, base_cls, entries):
+        super().__init__(entries)
+        self.argument, self.base_cls = argument, base_cls
+
+    def resolve(self, value):
+        """A part from a registry name, a serialized config or an instance."""
+        if isinstance(value, str):
+            if value not in self:
+                raise ValueError(
+                    f"`{self.argument}` must be one of {sorted(self)} or a keras_vi "
+                    f"{self.base_cls.__name__}, got {value!r}."
+                )
+            return self[value]()
+        if isinstance(value, dict):  # a config written by `serialize`
+            value = keras.saving.deserialize_keras_object(value)
+        if not isinstance(value, self.base_cls):
+            raise ValueError(
+                f"`{self.argument}` must be one of {sorted(self)} or a keras_vi "
+                f"{self.base_cls.__name__}, got {type(value).__name__}."
+            )
+        return value
+
+    def serialize(self, part):
+        """Its registry name when it is that name's default, else its Keras config."""
+        for key, cls in self.items():
+            if type(part) is cls and _comparable_config(part) == _comparable_config(cls()):
+                return key
+        return keras.saving.serialize_keras_object(part)

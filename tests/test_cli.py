@@ -55,13 +55,16 @@ def test_bad_arguments_exit_with_a_message(tmp_path):
     assert result.returncode == 2 and "run_dir" in result.stderr
 
 
-def test_cli_names_are_the_registries():
+def test_cli_choices_come_from_the_registries():
     from keras_vi import likelihoods, priors, zoo
     from keras_vi.cli import main as cli
 
-    assert cli.MODEL_NAMES == tuple(zoo.MODELS)
-    assert cli.LIKELIHOOD_NAMES == tuple(likelihoods.LIKELIHOODS)
-    assert cli.PRIOR_NAMES == tuple(priors.PRIORS)
+    parser = cli.build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    choices = {a.dest: a.choices for a in train._actions}
+    assert tuple(choices["model"]) == tuple(zoo.MODELS)
+    assert tuple(choices["likelihood"]) == tuple(likelihoods.LIKELIHOODS)
+    assert tuple(choices["prior"]) == tuple(priors.PRIORS)
     for cls in zoo.MODELS.values():
         for name in cls.cli_arguments + cls.cli_fit_arguments:
             assert name in cli.MODEL_OPTIONS or name == "seed", (cls.__name__, name)

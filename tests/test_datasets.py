@@ -170,3 +170,13 @@ def test_mnist_without_data_dir_goes_through_keras_datasets(monkeypatch):
     x, y = datasets.load("mnist", split="test", with_labels=True)
     np.testing.assert_allclose(x, images[4:] / 255.0, rtol=1e-6)
     assert y.tolist() == [4, 5] and datasets.load("mnist", scale=False)[0].dtype == np.uint8
+
+
+def test_the_pipeline_can_be_chosen():
+    batches = datasets.load("digits", batch_size=100, as_tf_dataset=False)
+    assert isinstance(batches, datasets.Batches) and len(batches) == 15
+    tf = pytest.importorskip("tensorflow")
+    ds = datasets.load("digits", batch_size=100, as_tf_dataset=True, with_labels=True)
+    assert isinstance(ds, tf.data.Dataset) and int(ds.cardinality()) == 15
+    x, y = next(iter(ds))
+    np.testing.assert_array_equal(x.numpy(), batches[0])

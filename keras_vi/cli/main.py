@@ -2,8 +2,9 @@
 
     keras-vi train beta_vae --dataset digits --epochs 30 --latent-dim 10 --out runs/demo
 
-Keras reads KERAS_BACKEND when it is first imported, so `--backend` is applied
-before anything imports keras.
+Keras reads KERAS_BACKEND when it is first imported, so `--backend` is read
+and applied first; then keras_vi is imported, and the parser takes its
+choices of models, likelihoods and priors from their registries.
 """
 
 import argparse
@@ -12,10 +13,7 @@ import os
 import sys
 import time
 
-MODEL_NAMES = ("vae", "beta_vae", "iwae", "vq_vae")  # keras_vi.zoo.MODELS; checked in tests
 BACKENDS = ("tensorflow", "jax", "torch")
-LIKELIHOOD_NAMES = ("bernoulli", "gaussian", "discretized_logistic")  # keras_vi.likelihoods.LIKELIHOODS
-PRIOR_NAMES = ("standard_normal", "mixture_of_gaussians", "vamp_prior")  # keras_vi.priors.PRIORS
 
 
 def _at_least(low, kind):
@@ -33,8 +31,8 @@ def _at_least(low, kind):
 # Defaults are the classes' own, except the ones named here.
 MODEL_OPTIONS = {
     "latent_dim": dict(type=_at_least(1, int), help="size of z (default 10)"),
-    "likelihood": dict(choices=LIKELIHOOD_NAMES, help="p(x|z)"),
-    "prior": dict(choices=PRIOR_NAMES, help="p(z)"),
+    "likelihood": dict(help="p(x|z): a name of keras_vi.likelihoods.LIKELIHOODS"),
+    "prior": dict(help="p(z): a name of keras_vi.priors.PRIORS"),
     "hidden_units": dict(type=_at_least(1, int), nargs="+", help="hidden layer widths"),
     "beta": dict(type=_at_least(0.0, float), help="KL weight"),
     "free_bits": dict(type=_at_least(0.0, float), help="nats per latent dimension"),
@@ -49,12 +47,16 @@ CLI_DEFAULTS = {"latent_dim": 10}
 
 
 def build_parser():
+    """The full parser; imports keras_vi (so Keras: select the backend first)."""
+    from keras_vi import likelihoods, priors, zoo
+
+    registries = {"likelihood": likelihoods.LIKELIHOODS, "prior": priors.PRIORS}
     parser = argparse.ArgumentParser(
         prog="keras-vi", description="Variational inference with Keras 3."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train a zoo model and write its pictures")
-    train.add_argument("model", choices=MODEL_NAMES)
+    train.add_argument("model", choices=tuple(zoo.MODELS))
     train.add_argument("--dataset", default="digits", help="digits | mnist | fashion_mnist | a TFDS name")
     train.add_argument("--data-dir", default=None, help="directory of the IDX files")
     train.add_argument("--split", default="train", help="training split, e.g. 'test[:8000]'")
@@ -68,7 +70,8 @@ def build_parser():
     train.add_argument("--learning-rate", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
     for name, spec in MODEL_OPTIONS.items():
-        train.add_argument("--" + name.replace("_", "-"), default=None, **spec)
+        choices = {"choices": tuple(registries[name])} if name in registries else {}
+        train.add_argument("--" + name.replace("_", "-"), default=None, **spec, **choices)
     train.add_argument("--backend", choices=BACKENDS, default=None,
                        help="Keras backend (default: KERAS_BACKEND, else tensorflow)")
     train.add_argument("--out", required=True, help="output directory")
@@ -147,10 +150,9 @@ def load_eval_split(train_args):
 DATA_ARGS = ("dataset", "data_dir", "split", "eval_split", "binarize", "raw", "flatten", "seed")
 
 
-def train(args, argv):
+def train(args):
     if args.binarize and args.raw:
         raise ValueError("`--binarize` and `--raw` exclude each other (binarizing needs [0, 1] pixels).")
-    _select_backend(args.backend, argv)
     import keras
 
     from keras_vi import datasets, plotting, zoo
@@ -164,8 +166,10 @@ def train(args, argv):
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
                 scale=not args.raw)
     if args.binarize == "dynamic":
+        # TensorFlow only where it runs: its import alone prints C++ logs
         x_train = datasets.load(split=args.split, binarize="dynamic", batch_size=args.batch_size,
-                                shuffle=True, **load)
+                                shuffle=True, as_tf_dataset=keras.backend.backend() == "tensorflow",
+                                **load)
         fit_kwargs = {}
     else:
         x_train = datasets.load(split=args.split, binarize=args.binarize, **load)
@@ -221,14 +225,13 @@ def train(args, argv):
     return metrics
 
 
-def evaluate(args, argv):
+def evaluate(args):
     """Test NLL (nats and bits/dim) by importance sampling, and collapse diagnostics."""
     metrics_path = os.path.join(args.run_dir, "metrics.json")
     model_path = os.path.join(args.run_dir, "model.keras")
     for path in (metrics_path, model_path):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"`run_dir`: {path} is missing; run `keras-vi train` first.")
-    _select_backend(args.backend, argv)
     import keras
     import numpy as np
 
@@ -282,12 +285,15 @@ def evaluate(args, argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    backend = argparse.ArgumentParser(add_help=False)
+    backend.add_argument("--backend", choices=BACKENDS, default=None)
+    _select_backend(backend.parse_known_args(argv)[0].backend, argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "train":
-            train(args, argv)
+            train(args)
         else:
-            evaluate(args, argv)
+            evaluate(args)
     except (ValueError, FileNotFoundError) as e:
         print(f"keras-vi: error: {e}", file=sys.stderr)
         return 2

@@ -109,6 +109,7 @@ def load(
     seed=0,
     with_labels=False,
     flatten=False,
+    as_tf_dataset=None,
 ):
     """Loads an image dataset as NumPy arrays or a batched `tf.data.Dataset`.
 
@@ -131,12 +132,15 @@ def load(
             `batch_size`). Needs `scale=True`.
         batch_size: None for NumPy arrays; an int for batches that `fit`
             takes on every backend: a `keras_vi.datasets.Batches`
-            (`keras.utils.PyDataset`) when TensorFlow is not installed, else
-            the same batches as a `tf.data.Dataset`.
+            (`keras.utils.PyDataset`, no TensorFlow needed), or the same
+            batches as a `tf.data.Dataset` (see `as_tf_dataset`).
         shuffle: shuffle the dataset every epoch (with `batch_size`).
         seed: seed of static binarization and of the dataset's randomness.
         with_labels: also return the labels: `(x, y)` or a dataset of pairs.
         flatten: if True, each image becomes a vector (N, H * W).
+        as_tf_dataset: with `batch_size`: True for a `tf.data.Dataset`, False
+            for the `Batches` (importing no TensorFlow); None (the default):
+            a `tf.data.Dataset` when TensorFlow is installed.
 
     Returns:
         `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or the batches.
@@ -172,9 +176,9 @@ def load(
         return (x, labels) if with_labels else x
     batches = Batches(x, labels if with_labels else None, batch_size=batch_size,
                       shuffle=shuffle, binarize=binarize == "dynamic", seed=seed)
-    if not _tensorflow_installed():
-        return batches
-    return _as_tf_dataset(batches)
+    if as_tf_dataset is None:
+        as_tf_dataset = _tensorflow_installed()
+    return _as_tf_dataset(batches) if as_tf_dataset else batches
 
 
 def _tensorflow_installed():
@@ -191,4 +195,6 @@ def _as_tf_dataset(batches):
     x_spec = tf.TensorSpec((None, *batches.x.shape[1:]), tf.float32 if batches.x.dtype != np.uint8 else tf.uint8)
     spec = x_spec if batches.y is None else (x_spec, tf.TensorSpec((None,), tf.int64))
     ds = tf.data.Dataset.from_generator(lambda: iter(batches), output_signature=spec)
+    # a known length: Keras then counts the steps of an epoch instead of running dry
+    ds = ds.apply(tf.data.experimental.assert_cardinality(len(batches)))
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,9 +1,9 @@
 """The protocol of a likelihood p(x|z): what a decoder must output, and what data fits."""
 
-from keras_vi.utils import check_data
+from keras_vi.utils import Part, check_data
 
 
-class Likelihood:
+class Likelihood(Part):
     """Base of the decoder likelihoods p(x|z).
 
     A likelihood names the decoder outputs it needs (`param_names`, the keys
@@ -39,14 +39,3 @@ class Likelihood:
     def check_data(self, x, name, expected_shape=None):
         """Eager checks of a NumPy batch (shape, NaN); returns it as NumPy."""
         return check_data(x, name, expected_shape=expected_shape)
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"

@@ -4,6 +4,8 @@ from typing import Any, NamedTuple
 
 from keras import ops
 
+from keras_vi.utils import Part
+
 
 class Bundle(NamedTuple):
     """Everything an objective may read about one batch.
@@ -25,7 +27,7 @@ class Bundle(NamedTuple):
     kl_weight: Any
 
 
-class Objective:
+class Objective(Part):
     """Base of the training objectives: per-example terms from a `Bundle`.
 
     A subclass sets `metric_names` (the per-example terms the model logs
@@ -44,13 +46,6 @@ class Objective:
     def __call__(self, bundle):
         """Returns a dict of (batch,) tensors: `loss` and each of `metric_names`."""
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 def reconstruction_and_kl(bundle):

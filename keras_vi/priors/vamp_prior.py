@@ -24,13 +24,13 @@ class VampPrior(MixturePrior):
 
     Example:
 
-    >>> import numpy as np, keras_vi
-    >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8)).astype("float32")
-    >>> prior = keras_vi.priors.VampPrior(num_pseudo_inputs=5)
-    >>> model = keras_vi.zoo.VAE(latent_dim=2, prior=prior)
-    >>> _ = model.fit(x, epochs=1, verbose=0)
-    >>> tuple(prior.pseudo_inputs.shape)
-    (5, 8, 8)
+    >>> import numpy as np
+    >>> from keras_vi.priors import VampPrior
+    >>> from keras_vi.zoo import IWAE
+    >>> iwae = IWAE(latent_dim=2, num_samples=3, prior=VampPrior(num_pseudo_inputs=5))
+    >>> iwae.build((None, 8, 8))
+    >>> tuple(iwae.prior.pseudo_inputs.shape), tuple(iwae.prior.log_prob(np.zeros((4, 2))).shape)
+    ((5, 8, 8), (4,))
 
     Reference:
         Tomczak and Welling, VAE with a VampPrior, AISTATS 2018.

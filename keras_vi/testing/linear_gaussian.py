@@ -69,11 +69,11 @@ class LinearGaussianOracle:
         scales = rng.uniform(0.5, 2.0, size=latent_dim)
         return cls(q * scales, rng.normal(size=data_dim), sigma, **kwargs)
 
-    def sample(self, num_samples, seed=0):
-        """Draws x from the model: (num_samples, data_dim) float32."""
+    def sample(self, n, seed=0):
+        """Draws n examples x from the model: (n, data_dim) float32."""
         rng = np.random.default_rng(seed)
-        z = rng.normal(size=(num_samples, self.weights.shape[1]))
-        eps = rng.normal(size=(num_samples, self.weights.shape[0]))
+        z = rng.normal(size=(n, self.weights.shape[1]))
+        eps = rng.normal(size=(n, self.weights.shape[0]))
         return (z @ self.weights.T + self.bias + self.sigma * eps).astype(np.float32)
 
     def log_marginal(self, x):

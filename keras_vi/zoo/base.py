@@ -33,6 +33,7 @@ class ZooModel(keras.Model):
     """
 
     default_learning_rate = 1e-3
+    data_shape = None  # the per-example shape, once built, where the model has one
     cli_arguments = ()
     cli_fit_arguments = ()
     exports_saved_model = False
@@ -70,6 +71,15 @@ class ZooModel(keras.Model):
     def check_input(self, x, name="x"):
         """Checks NumPy `x` whole, or the first batch of a dataset or loader."""
         self.validate_batch(first_batch(x, name), name)
+
+    def _check_shape(self, x, name="x"):
+        """Raises if tensor `x` does not have the model's per-example shape."""
+        shape = tuple(x.shape)
+        if self.data_shape is not None and shape[1:] != self.data_shape:
+            raise ValueError(
+                f"`{name}` must have shape (batch, {', '.join(map(str, self.data_shape))}) "
+                f"(rank {len(self.data_shape) + 1}), got shape {shape}."
+            )
 
     # Training --------------------------------------------------------------------
 

@@ -89,11 +89,10 @@ class LatentVariableModel(ZooModel):
             raise ValueError(f"`aggressive` must be True or False, got {aggressive!r}.")
         self.aggressive = aggressive
         self.max_inner_steps = check_positive_int(max_inner_steps, "max_inner_steps")
-        self.data_shape = None
         self.sampling = Sampling(seed=seed, num_samples=objective.num_samples, name="sampling")
+        self.beta = check_non_negative_float(beta, "beta")
         # Variables, so a schedule can change them between compiled steps on
         # any backend, and so they are saved with the model.
-        self.beta = check_non_negative_float(beta, "beta")
         self.kl_weight = keras.Variable(self.beta, trainable=False, dtype="float32", name="kl_weight")
         self.aggressive_done = keras.Variable(0.0, trainable=False, dtype="float32", name="aggressive_done")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in objective.metric_names}
@@ -123,14 +122,6 @@ class LatentVariableModel(ZooModel):
 
     def validate_batch(self, batch, name):
         self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
-
-    def _check_shape(self, x, name="x"):
-        shape = tuple(x.shape)
-        if self.data_shape is not None and shape[1:] != self.data_shape:
-            raise ValueError(
-                f"`{name}` must have shape (batch, {', '.join(map(str, self.data_shape))}) "
-                f"(rank {len(self.data_shape) + 1}), got shape {shape}."
-            )
 
     # The generative and inference networks -----------------------------------
 

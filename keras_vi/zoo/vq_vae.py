@@ -75,7 +75,6 @@ class VQVAE(ZooModel):
         self.prior_fitted = keras.Variable(0.0, trainable=False, name="prior_fitted")
         self.encoder = None
         self.decoder = None
-        self.data_shape = None
         self.trackers = {
             name: keras.metrics.Mean(name=name)
             for name in ("reconstruction", "vq_loss", "perplexity", "codebook_usage")
@@ -97,13 +96,6 @@ class VQVAE(ZooModel):
         self.quantizer.build((None, *self.grid_shape, self.embedding_dim))
         self.prior.build((None, *self.grid_shape))
         self.built = True
-
-    def _check_shape(self, x):
-        if self.data_shape is not None and tuple(x.shape[1:]) != self.data_shape:
-            raise ValueError(
-                f"`x` must have shape (batch, {', '.join(map(str, self.data_shape))}), "
-                f"got shape {tuple(x.shape)}."
-            )
 
     def call(self, x, training=False):
         x = ops.cast(x, self.compute_dtype)
