@@ -196,3 +196,4 @@ class Registry(dict):
             if type(part) is cls and _comparable_config(part) == _comparable_config(cls()):
                 return key
         return keras.saving.serialize_keras_object(part)
+

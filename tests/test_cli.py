@@ -7,7 +7,8 @@ from tests.conftest import BACKEND, REPO
 
 
 def keras_vi_cli(*args, env_backend=BACKEND):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": env_backend}
+    env = {**os.environ, "KERAS_BACKEND": env_backend}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as a user runs it
     return subprocess.run(
         [sys.executable, "-m", "keras_vi", *args], cwd=REPO, env=env,
         capture_output=True, text=True, timeout=300,
@@ -22,6 +23,8 @@ def test_train_smoke_run_writes_everything(tmp_path):
                           # another backend in the environment: --backend must win
                           env_backend={"tensorflow": "jax"}.get(BACKEND, "tensorflow"))
     assert result.returncode == 0, result.stderr[-3000:]
+    # a clean terminal: no TensorFlow C++ start-up logs, no CUDA probe errors
+    assert "0000 " not in result.stderr and "cuInit" not in result.stderr, result.stderr[-3000:]
     for name in ("samples.png", "reconstructions.png", "history.png", "metrics.json", "model.keras"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())

@@ -98,13 +98,13 @@ def _select_backend(backend, argv):
     same command starts again in a fresh interpreter with KERAS_BACKEND set.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if backend is None:
-        return
-    os.environ["KERAS_BACKEND"] = backend
-    keras = sys.modules.get("keras")
-    if keras is not None and keras.backend.backend() != backend:
-        sys.stdout.flush()
-        os.execv(sys.executable, [sys.executable, "-m", "keras_vi", *argv])
+    if backend is not None:
+        os.environ["KERAS_BACKEND"] = backend
+        keras = sys.modules.get("keras")
+        if keras is not None and keras.backend.backend() != backend:
+            sys.stdout.flush()
+            os.execv(sys.executable, [sys.executable, "-m", "keras_vi", *argv])
+
 
 
 def model_options(cls, name, args):
@@ -161,6 +161,10 @@ def train(args):
     model_kwargs, fit_options = model_options(cls, args.model, args)
     if args.binarize == "dynamic" and cls.cli_fit_arguments:
         raise ValueError(f"`--binarize dynamic` is not supported for {args.model} (its extra results need arrays).")
+    from keras_vi._tensorflow import import_tensorflow_quietly, tensorflow_installed
+
+    if tensorflow_installed():  # set_random_seed seeds TensorFlow too, importing it
+        import_tensorflow_quietly()
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,

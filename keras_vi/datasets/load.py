@@ -1,12 +1,12 @@
 """`keras_vi.datasets.load`: embedded, local-file and TFDS image datasets."""
 
-import importlib.util
 import re
 
 import numpy as np
 
 from keras_vi.datasets import idx
 from keras_vi.datasets.batches import Batches
+from keras_vi._tensorflow import import_tensorflow_quietly, tensorflow_installed
 from keras_vi.utils import check_choice, check_positive_int
 
 BINARIZE = (None, "static", "dynamic")
@@ -177,20 +177,14 @@ def load(
     batches = Batches(x, labels if with_labels else None, batch_size=batch_size,
                       shuffle=shuffle, binarize=binarize == "dynamic", seed=seed)
     if as_tf_dataset is None:
-        as_tf_dataset = _tensorflow_installed()
+        as_tf_dataset = tensorflow_installed()
     return _as_tf_dataset(batches) if as_tf_dataset else batches
 
-
-def _tensorflow_installed():
-    try:
-        return importlib.util.find_spec("tensorflow") is not None
-    except ImportError:
-        return False
 
 
 def _as_tf_dataset(batches):
     """The same batches as a `tf.data.Dataset`: each pass draws the next epoch."""
-    import tensorflow as tf
+    tf = import_tensorflow_quietly()
 
     x_spec = tf.TensorSpec((None, *batches.x.shape[1:]), tf.float32 if batches.x.dtype != np.uint8 else tf.uint8)
     spec = x_spec if batches.y is None else (x_spec, tf.TensorSpec((None,), tf.int64))

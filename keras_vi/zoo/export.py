@@ -2,6 +2,8 @@
 
 import keras
 
+from keras_vi._tensorflow import import_tensorflow_quietly
+
 
 def export_saved_model(model, filepath, verbose=True):
     """Writes a TF SavedModel with `encode`, `decode`, `sample` and `serve`.
@@ -22,6 +24,7 @@ def export_saved_model(model, filepath, verbose=True):
         )
     if not model.built:
         raise ValueError("The model must be built (call fit or the model) before `export`.")
+    import_tensorflow_quietly()  # the SavedModel is TensorFlow's, whatever the backend
     archive = keras.export.ExportArchive()
     archive.track(model)
     x_spec = [keras.InputSpec(shape=(None, *model.data_shape), dtype="float32")]
