@@ -113,3 +113,13 @@ def test_bits_per_dim_round_trip():
     np.testing.assert_allclose(estimators.nats_from_bits_per_dim(estimators.bits_per_dim(nll, 784), 784), nll)
     with pytest.raises(ValueError, match="num_dims"):
         estimators.bits_per_dim(1.0, 0)
+
+
+def test_evaluation_summary_against_the_exact_marginal(oracle_data):
+    x, exact = oracle_data
+    model = LinearGaussianOracle.random(data_dim=6, latent_dim=3, sigma=0.5, seed=0).model
+    summary = estimators.evaluation_summary(model, x, num_samples=64, seed=0)
+    np.testing.assert_allclose(summary["nll_nats"], -exact.mean(), atol=2e-4)
+    np.testing.assert_allclose(summary["bits_per_dim"], -exact.mean() / (6 * math.log(2)), atol=1e-4)
+    assert summary["num_examples"] == 8 and summary["latent_dim"] == 3
+    assert len(summary["kl_per_dimension"]) == 3 and "note" not in summary

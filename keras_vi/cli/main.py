@@ -237,50 +237,21 @@ def evaluate(args):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"`run_dir`: {path} is missing; run `keras-vi train` first.")
     import keras
-    import numpy as np
 
-    from keras_vi import estimators, likelihoods, metrics
+    from keras_vi import estimators
 
     with open(metrics_path) as f:
         train_args = json.load(f)["data"]
     x = load_eval_split(train_args)
     model = keras.saving.load_model(model_path)
-    start = time.perf_counter()
-    estimate = estimators.log_likelihood(
-        model, x, num_samples=args.num_samples, proposal=args.proposal,
-        batch_size=args.batch_size, seed=args.seed,
-    )
-    seconds = time.perf_counter() - start
-    nll = -estimate.log_likelihood
-    num_dims = int(np.prod(x.shape[1:]))
-    logs = model.evaluate(x, batch_size=256, verbose=0, return_dict=True)
-    kl_per_dim = metrics.kl_per_dimension(model, x) if model.prior.factorized else None
     result = {
         "run_dir": args.run_dir,
         "backend": keras.backend.backend(),
         "split": train_args["eval_split"],
-        "num_examples": int(len(x)),
-        "num_samples": args.num_samples,
-        "proposal": args.proposal,
-        "nll_nats": float(nll.mean()),
-        # spread over examples, and the mean Monte Carlo error of each estimate
-        "nll_standard_error_over_examples": float(nll.std(ddof=1) / np.sqrt(len(nll))),
-        "mean_monte_carlo_standard_error": float(estimate.standard_error.mean()),
-        "mean_effective_sample_size": float(estimate.effective_sample_size.mean()),
-        "bits_per_dim": float(estimators.bits_per_dim(nll.mean(), num_dims)),
-        "elbo": float(logs["elbo"]),
-        "kl": float(logs["kl"]),
-        "active_units": metrics.active_units(model, x),
-        "latent_dim": int(model.latent_dim),
-        "kl_per_dimension": None if kl_per_dim is None else [round(float(v), 4) for v in kl_per_dim],
-        "mutual_information": metrics.mutual_information(model, x, seed=args.seed),
-        "seconds": round(seconds, 1),
+        **estimators.evaluation_summary(model, x, num_samples=args.num_samples,
+                                        proposal=args.proposal, batch_size=args.batch_size,
+                                        seed=args.seed),
     }
-    if isinstance(model.likelihood, likelihoods.Bernoulli) and not np.all((x == 0) | (x == 1)):
-        result["note"] = (
-            "The data are not binary: with a Bernoulli likelihood these numbers are "
-            "cross-entropies, not log-likelihoods. Train with --binarize for nats."
-        )
     with open(os.path.join(args.run_dir, "evaluation.json"), "w") as f:
         json.dump(result, f, indent=2)
     print(json.dumps({k: v for k, v in result.items() if k != "kl_per_dimension"}, indent=2))
