@@ -70,6 +70,18 @@ def check_data(x, name, expected_shape=None, unit_interval=False):
     return x
 
 
+def check_pixels(x, name, num_bins=256, expected_shape=None, what="an 8-bit model"):
+    """Checks a NumPy batch of integer pixels: whole numbers in [0, num_bins - 1]."""
+    x = check_data(x, name, expected_shape=expected_shape)
+    if x.size and (x.min() < 0 or x.max() > num_bins - 1 or np.any(x != np.round(x))):
+        raise ValueError(
+            f"`{name}` must hold whole numbers in [0, {num_bins - 1}] for {what} "
+            f"(8-bit pixels, not scaled to [0, 1]), got values in [{x.min()}, {x.max()}]"
+            + ("" if np.all(x == np.round(x)) else " that are not all integers") + "."
+        )
+    return x
+
+
 def check_event_ndims(event_ndims):
     if isinstance(event_ndims, bool) or not isinstance(event_ndims, int) or event_ndims < 0:
         raise ValueError(f"`event_ndims` must be an int >= 0, got {event_ndims!r}.")

@@ -45,10 +45,17 @@ MODELS = [
     ("gmm_full", zoo.GaussianMixture, {"num_components": 2, "covariance": "full"}, VECTORS[:, :3]),
     ("pixel_cnn", zoo.PixelCNN, {"num_classes": 3, "num_layers": 1, "filters": 4, "seed": 1},
      _rng.integers(0, 3, size=(8, 4, 4)).astype("int32")),
+    ("real_nvp_uniform", zoo.RealNVP, {"dequantization": "uniform", "num_scales": 2, "num_steps": 1, "filters": 4, "seed": 1},
+     BYTES[:, :4, :4]),
+    ("real_nvp_variational", zoo.RealNVP,
+     {"dequantization": "variational", "num_scales": 2, "num_steps": 1, "filters": 4, "seed": 1},
+     BYTES[:, :4, :4, None]),
+    ("vae_dequantized", zoo.VAE, {"latent_dim": 2, "likelihood": "gaussian", "dequantization": "variational",
+                                  "hidden_units": [8], "seed": 1}, BYTES),
     ("vq_vae", zoo.VQVAE, {"num_embeddings": 4, "embedding_dim": 2, "filters": [4, 8],
                            "prior_layers": 1, "prior_filters": 4, "seed": 1}, IMAGES[:, :4, :4]),
 ]
-DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob"}
+DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob", zoo.RealNVP: "encode"}
 
 # Deterministic layers: config round trip, eager/symbolic shapes, fit step, .keras reload.
 DETERMINISTIC_LAYERS = [
@@ -114,9 +121,15 @@ def _model_parts(kwargs):
 def test_registry_covers_public_classes():
     covered = {case[1] for case in LAYERS + MODELS + DETERMINISTIC_LAYERS}
     covered |= {type(p) for p in PARTS}
+    from test_flows import BIJECTORS  # the bijectors' own conformance (run_bijector_test)
+
+    covered |= {case[1] for case in BIJECTORS}
+    covered |= {type(layers.get_dequantizer(case[2]["dequantization"])) for case in MODELS
+                if "dequantization" in case[2]}
     in_models = set().union(*(_model_parts(case[2]) for case in MODELS if issubclass(case[1], zoo.VAE)
                               or issubclass(case[1], zoo.IWAE)))
-    public = {getattr(layers, name) for name in layers.__all__}
+    public = [getattr(layers, name) for name in layers.__all__]
+    public = {c for c in public if isinstance(c, type) and c not in (layers.Bijector, layers.Dequantizer)}
     public |= {zoo.GaussianMixture, zoo.PixelCNN, *zoo.MODELS.values()}
     parts = {*likelihoods.LIKELIHOODS.values(), *priors.PRIORS.values()}
     assert public | parts <= covered, f"not in the conformance registry: {(public | parts) - covered}"

@@ -3,6 +3,7 @@
     python zoo/write_card.py zoo/vae/README.md runs/vae_digits [runs/... ...]
     python zoo/write_card.py --evaluation zoo/iwae/README.md runs/mnist_vae [...]
     python zoo/write_card.py --vq zoo/vq_vae/README.md runs/vq_vae_fashion_mnist
+    python zoo/write_card.py --dequantization zoo/real_nvp/README.md runs/mnist_flow_uniform [...]
 
 Everything between the RESULTS markers of the card (EVALUATION markers with
 --evaluation) is replaced by a table built from each run's metrics.json
@@ -10,6 +11,7 @@ Everything between the RESULTS markers of the card (EVALUATION markers with
 """
 
 import json
+import math
 import os
 import sys
 
@@ -76,6 +78,30 @@ def vq_table(run_dirs):
     return "\n".join(rows)
 
 
+def dequantization_table(run_dirs):
+    """8-bit bits/dim: the one-draw bound (`keras-vi train`'s test loss) and L_k (`evaluate`)."""
+    rows = [
+        "| run | model | likelihood / dequantization | parameters | epochs | train s "
+        "| test bits/dim, k = 1 | test bits/dim, L_k | k | ± s.e. over examples | mean ESS |",
+        "|---" * 11 + "|",
+    ]
+    for run in run_dirs:
+        m, e = read_run(run), read_run(run, "evaluation.json")
+        config = m["model_config"]
+        likelihood = config.get("likelihood")
+        likelihood = likelihood if isinstance(likelihood, str) else None
+        parts = " / ".join(str(p) for p in (likelihood, config.get("dequantization")) if p)
+        scale = m["data_dims"] * math.log(2.0)
+        rows.append(
+            f"| `{os.path.basename(os.path.normpath(run))}` | {m['model']} | {parts} | "
+            f"{m['num_params']:,} | {m['training']['epochs']} | {m['train_seconds']:.0f} | "
+            f"{m['test']['loss'] / scale:.3f} | {e['bits_per_dim']:.3f} | {e['num_samples']} | "
+            f"{e['nll_standard_error_over_examples'] / scale:.3f} | "
+            f"{e['mean_effective_sample_size']:.1f} |"
+        )
+    return "\n".join(rows)
+
+
 def replace_between(card, begin, end, body):
     text = open(card).read()
     head, rest = text.split(begin)
@@ -88,6 +114,9 @@ def main(argv):
     if argv and argv[0] == "--vq":
         card, *run_dirs = argv[1:]
         replace_between(card, BEGIN, END, vq_table(run_dirs))
+    elif argv and argv[0] == "--dequantization":
+        card, *run_dirs = argv[1:]
+        replace_between(card, BEGIN, END, dequantization_table(run_dirs))
     elif argv and argv[0] == "--evaluation":
         card, *run_dirs = argv[1:]
         replace_between(card, EVAL_BEGIN, EVAL_END, evaluation_table(run_dirs))

@@ -9,6 +9,7 @@ choices of models, likelihoods and priors from their registries.
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -42,15 +43,20 @@ MODEL_OPTIONS = {
     "commitment_cost": dict(type=_at_least(0.0, float), help="weight of the commitment loss"),
     "ema_decay": dict(type=float, help="EMA codebook updates, e.g. 0.99"),
     "prior_epochs": dict(type=_at_least(1, int), help="epochs of the PixelCNN prior"),
+    "dequantization": dict(help="8-bit data: u ~ q(u|x), a name of keras_vi.layers.DEQUANTIZERS"),
+    "num_scales": dict(type=_at_least(1, int), help="scales of a flow"),
+    "num_steps": dict(type=_at_least(1, int), help="flow steps per scale"),
+    "filters": dict(type=_at_least(1, int), help="width of a flow's coupling networks"),
 }
 CLI_DEFAULTS = {"latent_dim": 10}
 
 
 def build_parser():
     """The full parser; imports keras_vi (so Keras: select the backend first)."""
-    from keras_vi import likelihoods, priors, zoo
+    from keras_vi import layers, likelihoods, priors, zoo
 
-    registries = {"likelihood": likelihoods.LIKELIHOODS, "prior": priors.PRIORS}
+    registries = {"likelihood": likelihoods.LIKELIHOODS, "prior": priors.PRIORS,
+                  "dequantization": layers.DEQUANTIZERS}
     parser = argparse.ArgumentParser(
         prog="keras-vi", description="Variational inference with Keras 3."
     )
@@ -191,7 +197,8 @@ def train(args):
                                             verbose=args.verbose, **fit_options))
 
     plotting.plot_samples(model, os.path.join(args.out, "samples.png"), seed=args.seed)
-    plotting.plot_reconstructions(model, x_test, os.path.join(args.out, "reconstructions.png"))
+    if hasattr(model, "reconstruct"):  # a flow has nothing to reconstruct
+        plotting.plot_reconstructions(model, x_test, os.path.join(args.out, "reconstructions.png"))
     plotting.plot_history(history, os.path.join(args.out, "history.png"))
     model.save(os.path.join(args.out, "model.keras"))
     export_path = os.path.join(args.out, "saved_model")
@@ -212,6 +219,8 @@ def train(args):
         "num_train_examples": sum(int(b.shape[0]) for b in x_train)
         if args.binarize == "dynamic" else int(len(x_train)),
         "num_test_examples": int(len(x_test)),
+        "data_dims": int(math.prod(x_test.shape[1:])),
+        "num_params": int(model.count_params()),
         "train_seconds": round(train_seconds, 2),
         "final_train": {k: float(v[-1]) for k, v in history.history.items()},
         "test": {k: float(v) for k, v in test_metrics.items()},

@@ -71,7 +71,8 @@ def log_likelihood(
     log-sum-exp), so memory does not grow with k.
 
     Args:
-        model: a built keras_vi latent variable model.
+        model: a built keras_vi latent variable model, or a flow (`RealNVP`,
+            whose proposal is its dequantizer: k draws of u per example).
         x: NumPy array of examples.
         num_samples: k, draws of z per example (>= 1).
         proposal: `"posterior"` (importance sampling) or `"prior"`.
@@ -87,9 +88,12 @@ def log_likelihood(
     check_choice(proposal, "proposal", PROPOSALS)
     if not getattr(model, "built", False) or getattr(model, "data_shape", None) is None:
         raise ValueError("`model` must be a built keras_vi latent variable model.")
-    x = model.likelihood.check_data(to_numpy(x), "x", expected_shape=model.data_shape)
+    x = to_numpy(x)
+    model.validate_batch(x, "x")
     x = x.astype(np.float32)
-    data_size = int(np.prod(model.data_shape))
+    # floats per example in the widest tensor of one step: a decoder's output
+    # is the data's size; a flow's hidden features are `activations_per_dim` wider
+    data_size = int(np.prod(model.data_shape)) * getattr(model, "activations_per_dim", 1)
     if batch_size is None:
         batch_size = max(1, min(len(x), 100))
     batch_size = check_positive_int(batch_size, "batch_size")

@@ -22,7 +22,8 @@ def evaluation_summary(model, x, num_samples=5000, proposal="posterior", batch_s
         size, `bits_per_dim`, the one-sample `elbo` and `kl`, `active_units`,
         `kl_per_dimension` (None for a prior that does not factorize),
         `mutual_information`, `seconds` of the estimate, and a `note` when a
-        Bernoulli likelihood sees grey levels.
+        Bernoulli likelihood sees grey levels. A flow (no `latent_dim`) gets
+        the likelihood part only.
     """
     from keras_vi import likelihoods, metrics  # metrics import the zoo, which imports estimators
 
@@ -31,8 +32,6 @@ def evaluation_summary(model, x, num_samples=5000, proposal="posterior", batch_s
                               batch_size=batch_size, seed=seed)
     seconds = time.perf_counter() - start
     nll = -estimate.log_likelihood
-    logs = model.evaluate(x, batch_size=256, verbose=0, return_dict=True)
-    kl_per_dim = metrics.kl_per_dimension(model, x) if model.prior.factorized else None
     result = {
         "num_examples": int(len(x)),
         "num_samples": num_samples,
@@ -43,14 +42,20 @@ def evaluation_summary(model, x, num_samples=5000, proposal="posterior", batch_s
         "mean_monte_carlo_standard_error": float(estimate.standard_error.mean()),
         "mean_effective_sample_size": float(estimate.effective_sample_size.mean()),
         "bits_per_dim": float(bits_per_dim(nll.mean(), int(np.prod(x.shape[1:])))),
+        "seconds": round(seconds, 1),
+    }
+    if not hasattr(model, "latent_dim"):  # a flow: no latent code to diagnose
+        return result
+    logs = model.evaluate(x, batch_size=256, verbose=0, return_dict=True)
+    kl_per_dim = metrics.kl_per_dimension(model, x) if model.prior.factorized else None
+    result.update({
         "elbo": float(logs["elbo"]),
         "kl": float(logs["kl"]),
         "active_units": metrics.active_units(model, x),
         "latent_dim": int(model.latent_dim),
         "kl_per_dimension": None if kl_per_dim is None else [round(float(v), 4) for v in kl_per_dim],
         "mutual_information": metrics.mutual_information(model, x, seed=seed),
-        "seconds": round(seconds, 1),
-    }
+    })
     if isinstance(model.likelihood, likelihoods.Bernoulli) and not np.all((x == 0) | (x == 1)):
         result["note"] = (
             "The data are not binary: with a Bernoulli likelihood these numbers are "

@@ -18,9 +18,12 @@ class Likelihood(Part):
             which pictures divide by.
         input_rescaling: None, or (scale, offset) that the default encoders
             apply to the data first (`keras.layers.Rescaling`).
+        continuous: True for a density on real data (which dequantized 8-bit
+            data may use), False for a probability mass.
     """
 
     param_names = ()
+    continuous = False
     pixel_scale = 1.0
     input_rescaling = None
 

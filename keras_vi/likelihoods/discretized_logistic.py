@@ -1,11 +1,9 @@
 """8-bit pixels: the discretized logistic (mixture) of PixelCNN++ and IAF."""
 
-import numpy as np
-
 from keras_vi import distributions
 from keras_vi.api_export import keras_vi_export
 from keras_vi.likelihoods.base import Likelihood
-from keras_vi.utils import check_data, check_positive_int
+from keras_vi.utils import check_pixels, check_positive_int
 
 NUM_BINS = distributions.discretized_logistic.NUM_BINS
 
@@ -63,15 +61,7 @@ class DiscretizedLogistic(Likelihood):
         )
 
     def check_data(self, x, name, expected_shape=None):
-        x = check_data(x, name, expected_shape=expected_shape)
-        if x.size and (x.min() < 0 or x.max() > NUM_BINS - 1 or np.any(x != np.round(x))):
-            raise ValueError(
-                f"`{name}` must hold whole numbers in [0, {NUM_BINS - 1}] for a "
-                f"discretized logistic likelihood (8-bit pixels, not scaled to [0, 1]), "
-                f"got values in [{x.min()}, {x.max()}]"
-                + ("" if np.all(x == np.round(x)) else " that are not all integers") + "."
-            )
-        return x
+        return check_pixels(x, name, NUM_BINS, expected_shape, "a discretized logistic likelihood")
 
     def get_config(self):
         return {"num_components": self.num_components}

@@ -28,6 +28,8 @@ class Gaussian(Likelihood):
     -1.8379
     """
 
+    continuous = True
+
     def __init__(self, log_var=None):
         if log_var is not None:
             if isinstance(log_var, bool) or not isinstance(log_var, (int, float)) or not math.isfinite(log_var):

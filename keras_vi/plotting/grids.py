@@ -65,7 +65,8 @@ def _in_unit_interval(model, images):
     """Images of `model`'s data scaled to [0, 1] (8-bit likelihoods hold 0..255)."""
     from keras import ops
 
-    return np.asarray(ops.convert_to_numpy(images), np.float32) / model.likelihood.pixel_scale
+    scale = getattr(model, "pixel_scale", None) or model.likelihood.pixel_scale
+    return np.asarray(ops.convert_to_numpy(images), np.float32) / scale
 
 
 def plot_samples(model, path, n=64, seed=0, num_samples=None):
@@ -80,14 +81,18 @@ def plot_samples(model, path, n=64, seed=0, num_samples=None):
         warnings.warn("`num_samples` of plot_samples is now `n`.", DeprecationWarning, stacklevel=2)
         n = num_samples
     samples = _in_unit_interval(model, model.sample(n, seed=seed))
-    _save(image_grid(samples), path, "Samples from p(x|z), z ~ p(z)")
+    title = "Samples from p(x|z), z ~ p(z)" if hasattr(model, "latent_dim") else f"Samples of {model.name}"
+    _save(image_grid(samples), path, title)
 
 
 def plot_reconstructions(model, x, path, num_examples=16):
     """Writes data (odd rows) above their reconstructions (even rows)."""
     x = np.asarray(x[:num_examples], dtype=np.float32)
     rec = _as_images(_in_unit_interval(model, model.reconstruct(x)))
-    x = _as_images(_in_unit_interval(model, x))
+    if getattr(model, "dequantizer", None) is not None:  # 8-bit data, a model of v = (x + u) / 256
+        x = _as_images(x / model.dequantizer.num_bins)
+    else:
+        x = _as_images(_in_unit_interval(model, x))
     cols = 8
     rows = []
     for i in range(0, len(x), cols):

@@ -6,6 +6,9 @@ from keras_vi.testing.conformance import (
     run_layer_test,
     run_model_test,
 )
+from keras_vi.testing.flows import jacobian, log_abs_det_jacobian, randomize_weights, run_bijector_test
 from keras_vi.testing.linear_gaussian import LinearGaussianOracle
 
-__all__ = ["LinearGaussianOracle", "check_config_round_trip", "run_deterministic_layer_test", "run_layer_test", "run_model_test"]
+__all__ = ["LinearGaussianOracle", "check_config_round_trip", "jacobian", "log_abs_det_jacobian",
+           "randomize_weights", "run_bijector_test", "run_deterministic_layer_test", "run_layer_test",
+           "run_model_test"]

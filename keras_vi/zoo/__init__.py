@@ -12,10 +12,11 @@ from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
 from keras_vi.zoo.pixel_cnn import PixelCNN
+from keras_vi.zoo.real_nvp import RealNVP
 from keras_vi.zoo.vae import VAE
 from keras_vi.zoo.vq_vae import VQVAE
 
-MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE}
+MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE, "real_nvp": RealNVP}
 
 
 def get(name):
@@ -25,5 +26,5 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE",
+__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "RealNVP",
            "LatentVariableModel", "ZooModel", "MODELS", "get"]

@@ -5,10 +5,9 @@ import copy
 import keras
 from keras import ops
 
-from keras_vi import likelihoods, priors
+from keras_vi import layers, likelihoods, priors
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
-from keras_vi.layers import Sampling
 from keras_vi.objectives import Bundle, Objective
 from keras_vi.utils import check_choice, check_non_negative_float, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
@@ -54,21 +53,31 @@ class LatentVariableModel(ZooModel):
             training (He et al., 2019; `keras_vi.zoo.aggressive`); the model's
             `aggressive_done` variable records it, also across save and load.
         max_inner_steps: the most encoder steps per decoder step (100).
+        dequantization: None, or for 8-bit data and a continuous likelihood
+            (`"gaussian"`): `"uniform"`, `"variational"` or a
+            `keras_vi.layers.Dequantizer`. The likelihood then models
+            v = (x + u) / 256, u ~ q(u|x), and log p(x|z) becomes
+            log p(v|z) - log q(u|x) - D log 256, so every bound (ELBO, IWAE,
+            `estimators.log_likelihood`) is on the discrete log P(x). The
+            encoder sees the integer images (the default ones rescale them to
+            the cell centres); `decode` and `sample` give means of p(v|z).
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Returns (of `call`):
         A dict: `mean`, `log_var` (batch, latent_dim) of q(z|x); `z`
-        (num_samples, batch, latent_dim); and the decoder's parameters for
+        (num_samples, batch, latent_dim); the decoder's parameters for
         each z, keyed by `likelihood.param_names`, shaped
-        (num_samples, batch, ...).
+        (num_samples, batch, ...); with a dequantizer, `dequantized` v and
+        `log_q_u` log q(u|x) (batch,).
     """
 
-    cli_arguments = ("latent_dim", "likelihood", "prior", "seed", "hidden_units")
+    cli_arguments = ("latent_dim", "likelihood", "prior", "seed", "hidden_units", "dequantization")
     exports_saved_model = True
 
     def __init__(self, latent_dim, objective, encoder=None, decoder=None,
                  likelihood="bernoulli", prior="standard_normal", beta=1.0, seed=None,
-                 hidden_units=(512, 256), aggressive=False, max_inner_steps=100, **kwargs):
+                 hidden_units=(512, 256), aggressive=False, max_inner_steps=100,
+                 dequantization=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
         if not isinstance(objective, Objective):
@@ -82,6 +91,16 @@ class LatentVariableModel(ZooModel):
         self.likelihood = likelihoods.get(likelihood)
         self.prior = priors.get(prior)
         objective.check_prior(self.prior)
+        self.dequantizer = None
+        if dequantization is not None:
+            if not self.likelihood.continuous:
+                raise ValueError(
+                    "`dequantization` needs a continuous likelihood (likelihood='gaussian'), "
+                    f"got {self.likelihood!r}, which is not a density on [0, 1)."
+                )
+            self.dequantizer = layers.get_dequantizer(dequantization, seed)
+            dequantization = layers.serialize_dequantization(dequantization, self.dequantizer)
+        self.dequantization = dequantization
         self.objective = objective
         self.encoder, self.decoder = encoder, decoder
         self.hidden_units = networks.check_hidden_units(hidden_units)
@@ -89,7 +108,7 @@ class LatentVariableModel(ZooModel):
             raise ValueError(f"`aggressive` must be True or False, got {aggressive!r}.")
         self.aggressive = aggressive
         self.max_inner_steps = check_positive_int(max_inner_steps, "max_inner_steps")
-        self.sampling = Sampling(seed=seed, num_samples=objective.num_samples, name="sampling")
+        self.sampling = layers.Sampling(seed=seed, num_samples=objective.num_samples, name="sampling")
         self.beta = check_non_negative_float(beta, "beta")
         # Variables, so a schedule can change them between compiled steps on
         # any backend, and so they are saved with the model.
@@ -107,7 +126,7 @@ class LatentVariableModel(ZooModel):
         if self.encoder is None:
             self.encoder = networks.build_encoder(
                 self.data_shape, self.latent_dim, hidden_units=self.hidden_units,
-                input_rescaling=self.likelihood.input_rescaling,
+                input_rescaling=(self.dequantizer or self.likelihood).input_rescaling,
             )
         if self.decoder is None:
             self.decoder = networks.build_decoder(
@@ -117,11 +136,13 @@ class LatentVariableModel(ZooModel):
         for net, shape in ((self.encoder, (None, *self.data_shape)), (self.decoder, (None, self.latent_dim))):
             if not net.built:
                 net.build(shape)
+        if self.dequantizer is not None and not self.dequantizer.built:
+            self.dequantizer.build((None, *self.data_shape))
         self.prior.bind(self)
         self.built = True
 
     def validate_batch(self, batch, name):
-        self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
+        (self.dequantizer or self.likelihood).check_data(batch, name, expected_shape=self.data_shape)
 
     # The generative and inference networks -----------------------------------
 
@@ -174,16 +195,26 @@ class LatentVariableModel(ZooModel):
         x = ops.cast(x, self.compute_dtype)
         mean, log_var = self.encode(x, training=training)
         z = self.sampling([mean, log_var])
-        return {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
+        outputs = {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
+        if self.dequantizer is not None:
+            outputs["dequantized"], outputs["log_q_u"] = self.dequantizer(x)
+        return outputs
+
+    def _log_px_z(self, params, data, log_q_u=None):
+        """log p(data|z): (k, batch); with a dequantizer, data is v and the bound's terms join."""
+        log_p = self.likelihood_distribution(params).log_prob(data)
+        if log_q_u is None:
+            return log_p
+        return log_p - log_q_u + self.dequantizer.log_bin_volume(self.data_shape)
 
     def bundle(self, x, outputs):
         """The objective's `Bundle` for a batch and `call`'s outputs."""
         x = ops.cast(x, self.compute_dtype)
         return Bundle(
-            x=x,
+            x=outputs.get("dequantized", x),
             posterior=Normal(outputs["mean"], outputs["log_var"]),
             z=outputs["z"],
-            log_px_z=self.likelihood_distribution(outputs).log_prob(x[None]),  # (k, batch)
+            log_px_z=self._log_px_z(outputs, outputs.get("dequantized", x)[None], outputs.get("log_q_u")),
             prior=self.prior,
             kl_weight=self.kl_weight,
         )
@@ -208,7 +239,13 @@ class LatentVariableModel(ZooModel):
                             (num_samples, batch, self.latent_dim))
         else:
             z = Normal(mean, log_var).sample(seed=seed, num_samples=num_samples)
-        log_px_z = self.likelihood_distribution(self.decoder_params(z)).log_prob(x[None])
+        data, log_q_u = x[None], None
+        if self.dequantizer is not None:  # a draw of u with each z
+            lead = ops.shape(z)[:2]  # (k, batch)
+            repeated = ops.broadcast_to(data, (*lead, *self.data_shape))
+            data, log_q_u = self.dequantizer(ops.reshape(repeated, (-1, *self.data_shape)), seed=seed)
+            data, log_q_u = ops.reshape(data, ops.shape(repeated)), ops.reshape(log_q_u, lead)
+        log_px_z = self._log_px_z(self.decoder_params(z), data, log_q_u)
         if proposal == "prior":
             return log_px_z
         return log_px_z + self.prior.log_prob(z) - Normal(mean, log_var).log_prob(z)
@@ -250,6 +287,7 @@ class LatentVariableModel(ZooModel):
             "hidden_units": list(self.hidden_units),
             "aggressive": self.aggressive,
             "max_inner_steps": self.max_inner_steps,
+            "dequantization": self.dequantization,
         }
 
     @classmethod

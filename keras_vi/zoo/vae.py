@@ -18,7 +18,9 @@ class VAE(LatentVariableModel):
         num_samples: draws of z per example; the reconstruction term
             averages over them.
         encoder, decoder, likelihood, prior, seed, hidden_units, aggressive,
-            max_inner_steps: see `LatentVariableModel`.
+            max_inner_steps, dequantization: see `LatentVariableModel`
+            (`dequantization="variational"` with `likelihood="gaussian"`
+            bounds the 8-bit log-likelihood).
 
     Example:
 

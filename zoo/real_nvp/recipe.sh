@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Uniform against variational dequantization on 8-bit images (Ho et al., 2019, Flow++):
+# RealNVP with each dequantizer at the same flow size and training steps, a Gaussian VAE
+# with each, and a discretized-logistic VAE, on MNIST (the 10k test images split 8k train /
+# 2k held out) and Fashion-MNIST (60k train; the first 2k test images held out).
+# Run from the repository root after `make install`. DATA_DIR: the IDX files' directory.
+# DATASETS (default "mnist fashion_mnist"), SEED (0), EVAL_SAMPLES (k of L_k, 16),
+# MNIST_EPOCHS (6), FASHION_EPOCHS (1) vary the run; the card is rewritten only with
+# the defaults.
+set -euo pipefail
+data_dir=${DATA_DIR:-../shared/data}
+out=${OUT:-runs}
+export KERAS_BACKEND=${KERAS_BACKEND:-jax}
+k=${EVAL_SAMPLES:-16}
+common=(--data-dir "$data_dir" --raw --batch-size 64 --seed ${SEED:-0} --verbose 0)
+flow=(--num-scales 3 --num-steps 4 --filters 64)
+vae=(--latent-dim 32)
+runs=()
+for dataset in ${DATASETS:-mnist fashion_mnist}; do
+  if [ "$dataset" = mnist ]; then
+    data=(--dataset mnist --split 'test[:8000]' --eval-split 'test[8000:]' --epochs ${MNIST_EPOCHS:-6})
+  else
+    data=(--dataset fashion_mnist --split train --eval-split 'test[:2000]' --epochs ${FASHION_EPOCHS:-1})
+  fi
+  for deq in uniform variational; do
+    .venv/bin/keras-vi train real_nvp "${data[@]}" "${common[@]}" "${flow[@]}" \
+      --dequantization $deq --out "$out/${dataset}_real_nvp_$deq"
+    .venv/bin/keras-vi train vae "${data[@]}" "${common[@]}" "${vae[@]}" --likelihood gaussian \
+      --dequantization $deq --out "$out/${dataset}_vae_gaussian_$deq"
+  done
+  .venv/bin/keras-vi train vae "${data[@]}" "${common[@]}" "${vae[@]}" \
+    --likelihood discretized_logistic --out "$out/${dataset}_vae_discretized_logistic"
+  for run in real_nvp_uniform real_nvp_variational vae_gaussian_uniform vae_gaussian_variational \
+             vae_discretized_logistic; do
+    .venv/bin/keras-vi evaluate "$out/${dataset}_$run" --num-samples $k
+    runs+=("$out/${dataset}_$run")
+  done
+done
+[ "${SEED:-0}" = 0 ] && [ "$k" = 16 ] && [ "${MNIST_EPOCHS:-6}" = 6 ] && [ "${FASHION_EPOCHS:-1}" = 1 ] \
+  && [ "${DATASETS:-mnist fashion_mnist}" = "mnist fashion_mnist" ] || exit 0
+.venv/bin/python zoo/write_card.py --dequantization zoo/real_nvp/README.md "${runs[@]}"
