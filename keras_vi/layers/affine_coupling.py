@@ -123,29 +123,27 @@ class AffineCoupling(Bijector):
     def _join(self, kept, changed):
         return ops.concatenate([kept, changed] if self.parity == 0 else [changed, kept], axis=-1)
 
-    def _forward(self, x, context):
+    def _couple(self, x, context, inverse):
+        """y = x * exp(s) + t on the changed half (or its inverse), and the log-det."""
         self._check_context_shape(x, context)
         if self._split is None:
             keep = ops.convert_to_tensor(self._keep, x.dtype)
-            shift, log_scale = self._shift_and_log_scale(x * keep, context)
-            log_scale = log_scale * (1.0 - keep)
-            y = x * keep + (1.0 - keep) * (x * ops.exp(log_scale) + shift)
-            return y, sum_per_example(log_scale)
-        kept, changed = self._halves(x)
+            kept, changed = x * keep, x
+        else:
+            kept, changed = self._halves(x)
         shift, log_scale = self._shift_and_log_scale(kept, context)
-        return self._join(kept, changed * ops.exp(log_scale) + shift), sum_per_example(log_scale)
+        if self._split is None:
+            log_scale = log_scale * (1.0 - keep)
+        changed = (changed - shift) * ops.exp(-log_scale) if inverse else changed * ops.exp(log_scale) + shift
+        y = kept + (1.0 - keep) * changed if self._split is None else self._join(kept, changed)
+        log_det = sum_per_example(log_scale)
+        return y, -log_det if inverse else log_det
+
+    def _forward(self, x, context):
+        return self._couple(x, context, inverse=False)
 
     def _inverse(self, y, context):
-        self._check_context_shape(y, context)
-        if self._split is None:
-            keep = ops.convert_to_tensor(self._keep, y.dtype)
-            shift, log_scale = self._shift_and_log_scale(y * keep, context)
-            log_scale = log_scale * (1.0 - keep)
-            x = y * keep + (1.0 - keep) * (y - shift) * ops.exp(-log_scale)
-            return x, -sum_per_example(log_scale)
-        kept, changed = self._halves(y)
-        shift, log_scale = self._shift_and_log_scale(kept, context)
-        return self._join(kept, (changed - shift) * ops.exp(-log_scale)), -sum_per_example(log_scale)
+        return self._couple(y, context, inverse=True)
 
     def get_config(self):
         base_config = super().get_config()
