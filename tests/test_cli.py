@@ -94,7 +94,7 @@ def test_options_a_model_does_not_take_are_rejected_alike():
     zoo.VAE(**kwargs)  # what the CLI builds is a valid model
 
 
-def test_train_and_evaluate_a_flow_with_variational_dequantization(tmp_path):
+def test_train_a_flow_with_variational_dequantization(tmp_path):
     out = tmp_path / "flow"
     result = keras_vi_cli("train", "real_nvp", "--dataset", "digits", "--raw", "--epochs", "1",
                           "--dequantization", "variational", "--num-scales", "2", "--num-steps", "1",
@@ -105,8 +105,4 @@ def test_train_and_evaluate_a_flow_with_variational_dequantization(tmp_path):
     assert set(metrics["test"]) == {"loss", "bits_per_dim"} and metrics["data_dims"] == 64
     assert metrics["model_config"]["dequantization"] == "variational" and metrics["num_params"] > 0
     assert (out / "samples.png").exists() and not (out / "reconstructions.png").exists()
-    result = keras_vi_cli("evaluate", str(out), "--num-samples", "2", "--backend", BACKEND)
-    assert result.returncode == 0, result.stderr[-3000:]
-    evaluation = json.loads((out / "evaluation.json").read_text())
-    assert evaluation["num_samples"] == 2 and "elbo" not in evaluation
-    assert abs(evaluation["bits_per_dim"] - evaluation["nll_nats"] / (64 * 0.6931471805599453)) < 1e-9
+    # `keras-vi evaluate` on a flow: tests/test_real_nvp.py checks its summary in-process

@@ -68,6 +68,12 @@ def test_importance_weighted_bound_converges_to_the_quadrature_likelihood(dequan
         assert abs(estimate - exact) < 0.03, (estimate, exact)
 
 
+def test_evaluation_summary_of_a_flow_has_the_likelihood_part_only(flow):
+    summary = estimators.evaluation_summary(flow, BYTES, num_samples=2, seed=0)
+    assert summary["num_samples"] == 2 and "elbo" not in summary and "active_units" not in summary
+    assert abs(summary["bits_per_dim"] - summary["nll_nats"] / (16 * np.log(2.0))) < 1e-9
+
+
 def test_samples_are_seeded_8_bit_images(flow):
     a, b = to_numpy(flow.sample(5, seed=3)), to_numpy(flow.sample(5, seed=3))
     assert a.shape == (5, 4, 4) and a.dtype == np.int32 and a.min() >= 0 and a.max() <= 255
