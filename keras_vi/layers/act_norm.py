@@ -5,7 +5,7 @@ import math
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
-from keras_vi.layers.bijector import Bijector
+from keras_vi.layers.bijector import Bijector, constant_per_example
 
 
 @keras_vi_export("keras_vi.layers.ActNorm")
@@ -79,17 +79,13 @@ class ActNorm(Bijector):
         self.initialized.assign(1.0)
         log_scale = initial_log_scale + self.log_scale
         y = x * ops.exp(log_scale) + initial_bias + self.bias
-        return y, _per_example(x) * (self._positions * ops.sum(log_scale))
+        return y, constant_per_example(x, self._positions * ops.sum(log_scale))
 
     def _inverse(self, y, context):
         log_scale = self.initial_log_scale + self.log_scale
         x = (y - self.initial_bias - self.bias) * ops.exp(-log_scale)
-        return x, _per_example(y) * (-self._positions * ops.sum(log_scale))
+        return x, constant_per_example(y, -self._positions * ops.sum(log_scale))
 
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon}
 
-
-def _per_example(x):
-    """Ones of shape (batch,), for a per-example constant."""
-    return ops.ones_like(ops.reshape(x, (ops.shape(x)[0], -1))[:, 0])

@@ -78,3 +78,8 @@ class Bijector(keras.layers.Layer):
 def sum_per_example(x):
     """Sums every axis but the first: per-example totals of shape (batch,)."""
     return ops.sum(ops.reshape(x, (ops.shape(x)[0], -1)), axis=1)
+
+
+def constant_per_example(x, value):
+    """`value` for each example of x: shape (batch,), also under a symbolic batch size."""
+    return ops.ones_like(ops.reshape(x, (ops.shape(x)[0], -1))[:, 0]) * value

@@ -6,7 +6,7 @@ import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
-from keras_vi.layers.bijector import Bijector
+from keras_vi.layers.bijector import Bijector, constant_per_example
 
 
 @keras_vi_export("keras_vi.layers.Invertible1x1Conv")
@@ -81,8 +81,7 @@ class Invertible1x1Conv(Bijector):
         return ops.matmul(self.permutation, ops.matmul(lower, upper))
 
     def _log_det(self, x, sign):
-        ones = ops.ones_like(ops.reshape(x, (ops.shape(x)[0], -1))[:, 0])
-        return ones * (sign * self._positions * ops.sum(self.log_s))
+        return constant_per_example(x, sign * self._positions * ops.sum(self.log_s))
 
     def _forward(self, x, context):
         return ops.matmul(x, self.weight_matrix()), self._log_det(x, 1.0)

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
+from keras_vi.layers.bijector import constant_per_example
 from keras_vi.layers.dequantizer import Dequantizer
 
 
@@ -47,7 +48,7 @@ class UniformDequantization(Dequantizer):
         seed = self.seed_generator if seed is None else seed
         u = keras.random.uniform(ops.shape(x), dtype=self.compute_dtype, seed=seed)
         v = self._to_cells(x, u)
-        return v, ops.zeros_like(ops.reshape(v, (ops.shape(v)[0], -1))[:, 0])
+        return v, constant_per_example(v, 0.0)
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
