@@ -133,6 +133,18 @@ def check_seed(seed, name="seed"):
     return keras.random.SeedGenerator(int(seed))
 
 
+def check_random_state(random_state, name="random_state"):
+    """A `numpy.random.RandomState` from one or an int seed; else a TypeError naming it."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return np.random.RandomState(int(random_state))
+    raise TypeError(
+        f"`{name}` must be a numpy.random.RandomState or an int seed, "
+        f"got {type(random_state).__name__}."
+    )
+
+
 def weighted_mean(values, sample_weight=None):
     """The mean of per-example `values`, weighted by `sample_weight` if given.
 

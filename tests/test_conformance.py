@@ -28,6 +28,9 @@ MODELS = [
     ("vae_images", zoo.VAE, {"latent_dim": 2, "beta": 0.5, "free_bits": 0.1, "seed": 1}, IMAGES),
     ("vae_gaussian", zoo.VAE, {"latent_dim": 3, "likelihood": "gaussian", "seed": 1}, COLOUR),
     ("beta_vae", zoo.BetaVAE, {"latent_dim": 2, "beta": 2.0, "seed": 1}, IMAGES),
+    ("beta_tc_vae", zoo.BetaTCVAE, {"latent_dim": 2, "beta": 6.0, "dataset_size": 100, "seed": 1}, IMAGES),
+    ("factor_vae", zoo.FactorVAE, {"latent_dim": 2, "gamma": 5.0, "discriminator_units": [4], "seed": 1},
+     IMAGES),
     ("iwae", zoo.IWAE, {"latent_dim": 2, "num_samples": 3, "seed": 1}, VECTORS),
     ("vae_discretized_logistic", zoo.VAE,
      {"latent_dim": 2, "likelihood": "discretized_logistic", "seed": 1}, BYTES),
@@ -101,6 +104,7 @@ PARTS = [
     priors.StandardNormal(), priors.MixtureOfGaussians(num_components=2, seed=3),
     priors.VampPrior(num_pseudo_inputs=4, seed=2),
     objectives.ELBO(free_bits=0.5, num_samples=2), objectives.IWAEBound(num_samples=3),
+    objectives.TotalCorrelationELBO(beta=4.0, dataset_size=50, num_samples=2),
 ]
 
 

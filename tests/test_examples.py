@@ -10,6 +10,9 @@ TUTORIALS = [
     ("vae_fashion_mnist.py", ("samples.png", "reconstructions.png", "latent_space.png", "vae.keras"), ()),
     ("dequantization_flows.py", ("samples_uniform.png", "samples_variational.png", "real_nvp.keras"),
      ("variational {", "VAE test bits/dim")),
+    ("beta_vae_disentanglement.py", ("factors.png", "traversals_beta_vae_1.png", "traversals_factor_vae_35.png",
+                                     "factor_vae.keras"),
+     ("same codes: True", "factor_vae_35")),
 ]
 
 

@@ -1,10 +1,11 @@
-"""Plots of models and training runs (matplotlib, written to files)."""
+"""Plots of models and training runs (matplotlib, written to files): grids, reconstructions, latent traversals, curves."""
 
 from keras_vi.plotting.grids import (
     image_grid,
+    latent_traversals,
     plot_history,
     plot_reconstructions,
     plot_samples,
 )
 
-__all__ = ["image_grid", "plot_history", "plot_reconstructions", "plot_samples"]
+__all__ = ["image_grid", "latent_traversals", "plot_history", "plot_reconstructions", "plot_samples"]

@@ -124,3 +124,61 @@ def plot_history(history, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def latent_traversals(model, x, path, dims=None, num_steps=9, limit=2.5):
+    """Writes one row per latent dimension: the decoded posterior mean of `x[0]`
+    with that dimension swept over [-limit, limit] (the others held).
+
+    With a factorized prior, rows are labelled with the dimension and its KL
+    averaged over `x` (nats), so collapsed dimensions (KL ~ 0, rows that do
+    not change) stand out.
+
+    Args:
+        model: a built latent variable model (`encode`, `decode`, `latent_dim`).
+        x: a batch of data; `x[0]` is the example traversed, and the whole
+            batch estimates each dimension's KL.
+        path: the PNG to write.
+        dims: the dimensions to show (default: all), in that order.
+        num_steps: values per row (>= 2).
+        limit: the sweep's half-width, in prior standard deviations.
+
+    Returns:
+        The (len(dims), num_steps, *data_shape) decoded images, as NumPy.
+    """
+    from keras_vi.metrics.diagnostics import kl_per_dimension
+    from keras_vi.utils import check_positive_int, to_numpy
+
+    num_steps = check_positive_int(num_steps, "num_steps")
+    if num_steps < 2:
+        raise ValueError(f"`num_steps` must be >= 2, got {num_steps}.")
+    if not limit > 0:
+        raise ValueError(f"`limit` must be > 0, got {limit!r}.")
+    latent_dim = model.latent_dim
+    dims = list(range(latent_dim)) if dims is None else [int(d) for d in dims]
+    if not dims or any(not 0 <= d < latent_dim for d in dims):
+        raise ValueError(f"`dims` must be latent dimensions in [0, {latent_dim}), got {dims}.")
+    x = np.asarray(x, dtype=np.float32)
+    mean = np.asarray(to_numpy(model.encode(x[:1])[0]))[0]
+    values = np.linspace(-limit, limit, num_steps, dtype=np.float32)
+    codes = np.repeat(mean[None], len(dims) * num_steps, axis=0).reshape(len(dims), num_steps, -1)
+    for row, d in enumerate(dims):
+        codes[row, :, d] = values
+    decoded = np.asarray(to_numpy(model.decode(codes.reshape(-1, latent_dim))))
+    decoded = decoded.reshape(len(dims), num_steps, *decoded.shape[1:])
+    kl = np.asarray(kl_per_dimension(model, x)) if model.prior.factorized else None
+    plt = _pyplot()
+    images = _as_images(_in_unit_interval(model, decoded.reshape(-1, *decoded.shape[2:])))
+    fig, axes = plt.subplots(len(dims), 1, figsize=(num_steps * 0.8, len(dims) * 0.9), squeeze=False)
+    for row, d in enumerate(dims):
+        ax = axes[row, 0]
+        ax.imshow(image_grid(images[row * num_steps : (row + 1) * num_steps], num_steps),
+                  cmap="gray", vmin=0, vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        label = f"z{d}" if kl is None else f"z{d}\nKL {kl[d]:.2f}"
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+    fig.suptitle(f"Latent traversals, z_d in [{-limit:g}, {limit:g}]", fontsize=9)
+    fig.savefig(path, bbox_inches="tight", dpi=100)
+    plt.close(fig)
+    return decoded

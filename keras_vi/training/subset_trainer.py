@@ -23,6 +23,10 @@ class SubsetTrainer(keras.Model):
             `(x, y, y_pred, sample_weight) -> scalar loss`.
         forward: None for `model(x, training=...)`; else a callable
             `(x, training) -> y_pred`.
+        trackers: the metrics the loss updates, reported by `train_on_batch`
+            and kept in the compiled step's state (on JAX, a metric outside
+            the state would not see its updates); None for the model's
+            `trackers` (a latent variable model's loss terms), if any.
         **kwargs: base `keras.Model` arguments (`name`).
 
     Example:
@@ -33,10 +37,10 @@ class SubsetTrainer(keras.Model):
     >>> vae.build(x.shape)
     >>> trainer = keras_vi.training.SubsetTrainer(vae, [vae.encoder])
     >>> trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
-    >>> loss = trainer.train_on_batch(x)  # the decoder's weights do not move
+    >>> logs = trainer.train_on_batch(x, return_dict=True)  # the decoder's weights do not move
     """
 
-    def __init__(self, model, layers, loss=None, forward=None, **kwargs):
+    def __init__(self, model, layers, loss=None, forward=None, trackers=None, **kwargs):
         kwargs.setdefault("name", "subset_trainer")  # TF scopes reject a leading "_"
         super().__init__(**kwargs)
         if not layers:
@@ -45,10 +49,22 @@ class SubsetTrainer(keras.Model):
         self._selected = {id(v) for layer in layers for v in layer.trainable_variables}
         self._loss = loss
         self._forward = forward
+        if trackers is None:
+            trackers = list(getattr(model, "trackers", {}).values())
+        self._trackers = list(trackers)
+
+    @property
+    def metrics(self):
+        own = super().metrics
+        seen = {id(m) for m in own}
+        return own + [m for m in self._trackers if id(m) not in seen]
 
     @property
     def trainable_variables(self):
-        return [v for v in self.model.trainable_variables if id(v) in self._selected]
+        # From all of the model's variables, in their order: the model may
+        # hide some from its own `trainable_variables` (FactorVAE's
+        # discriminator, which this class trains separately).
+        return [v for v in self.model.variables if id(v) in self._selected]
 
     @property
     def non_trainable_variables(self):

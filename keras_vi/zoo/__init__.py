@@ -7,7 +7,9 @@ plus a line in `MODELS`; the CLI reads what each class declares
 """
 
 from keras_vi.zoo.base import ZooModel
+from keras_vi.zoo.beta_tc_vae import BetaTCVAE
 from keras_vi.zoo.beta_vae import BetaVAE
+from keras_vi.zoo.factor_vae import FactorVAE
 from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
@@ -16,7 +18,8 @@ from keras_vi.zoo.real_nvp import RealNVP
 from keras_vi.zoo.vae import VAE
 from keras_vi.zoo.vq_vae import VQVAE
 
-MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE, "real_nvp": RealNVP}
+MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE, "real_nvp": RealNVP,
+          "beta_tc_vae": BetaTCVAE, "factor_vae": FactorVAE}
 
 
 def get(name):
@@ -26,5 +29,5 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "BetaVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "RealNVP",
+__all__ = ["VAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "RealNVP",
            "LatentVariableModel", "ZooModel", "MODELS", "get"]

@@ -25,12 +25,12 @@ def check_data_shape(data_shape):
     return tuple(int(d) for d in data_shape)
 
 
-def check_hidden_units(hidden_units):
+def check_hidden_units(hidden_units, name="hidden_units"):
     """`hidden_units` as a tuple of positive ints, or a ValueError naming it."""
     units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
     if not units or any(isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in units):
         raise ValueError(
-            f"`hidden_units` must be a non-empty list of positive ints, got {hidden_units!r}."
+            f"`{name}` must be a non-empty list of positive ints, got {hidden_units!r}."
         )
     return tuple(units)  # a tuple: Keras would track a list
 
@@ -138,3 +138,44 @@ def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filt
     for f in reversed(filters):
         h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
+
+
+def build_disentanglement_encoder(data_shape, latent_dim, input_rescaling=None):
+    """The conv encoder of disentanglement_lib's study, for 64x64 images.
+
+    Conv 32-32 (4x4) and 64-64 (2x2), each stride 2 with ReLU, dense 256,
+    then the mean and log-variance heads (Locatello et al., 2019, Table 1).
+    """
+    data_shape = check_data_shape(data_shape)
+    if len(data_shape) == 1 or data_shape[:2] != (64, 64):
+        raise ValueError(f"This encoder takes 64x64 images (64, 64[, C]), got {data_shape}.")
+    inputs, h = _image_input(data_shape, input_rescaling)
+    for f, k in ((32, 4), (32, 4), (64, 2), (64, 2)):
+        h = layers.Conv2D(f, k, strides=2, padding="same", activation="relu")(h)
+    h = layers.Dense(256, activation="relu")(layers.Flatten()(h))
+    mean = layers.Dense(latent_dim, name="mean")(h)
+    log_var = layers.Dense(latent_dim, name="log_var")(h)
+    return keras.Model(inputs, [mean, log_var], name="encoder")
+
+
+def build_disentanglement_decoder(data_shape, latent_dim, param_shapes):
+    """The deconv decoder of disentanglement_lib's study, for 64x64 images.
+
+    Dense 256 and 1024 (ReLU), reshaped to 4x4x64, transposed convs 64-32-32
+    (4x4, stride 2, ReLU) and a last stride-2 one per likelihood parameter.
+    """
+    data_shape = check_data_shape(data_shape)
+    if len(data_shape) == 1 or data_shape[:2] != (64, 64):
+        raise ValueError(f"This decoder gives 64x64 images (64, 64[, C]), got {data_shape}.")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Dense(256, activation="relu")(z)
+    h = layers.Dense(1024, activation="relu")(h)
+    h = layers.Reshape((4, 4, 64))(h)
+    for f in (64, 32, 32):
+        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
+    heads = []
+    for shape in param_shapes:
+        channels = math.prod(shape) // (64 * 64)
+        out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(h)
+        heads.append(out if tuple(out.shape[1:]) == tuple(shape) else layers.Reshape(shape)(out))
+    return keras.Model(z, heads[0] if len(heads) == 1 else heads, name="decoder")

@@ -1,0 +1,252 @@
+"""FactorVAE: a VAE with a discriminator that estimates, and penalizes, total correlation."""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_vi.api_export import keras_vi_export
+from keras_vi.distributions import Normal
+from keras_vi.objectives import ELBO
+from keras_vi.training import SubsetTrainer
+from keras_vi.utils import check_non_negative_float, check_positive_int
+from keras_vi.zoo import networks
+from keras_vi.zoo.latent_variable_model import LatentVariableModel
+
+
+def permute_dimensions(z, seed):
+    """Each column of z (batch, d) shuffled by its own random permutation: a draw of prod_d q(z_d)."""
+    keys = keras.random.uniform(ops.shape(z), seed=seed)
+    return ops.take_along_axis(z, ops.argsort(keys, axis=0), axis=0)
+
+
+@keras_vi_export("keras_vi.zoo.FactorVAE")
+class FactorVAE(LatentVariableModel):
+    """ELBO - γ TC, with TC = KL(q(z) || prod_d q(z_d)) estimated by a discriminator.
+
+    A discriminator D tells codes z ~ q(z) (drawn through the encoder) from
+    codes whose dimensions were shuffled independently across a batch
+    (draws of prod_d q(z_d)). Its logit estimates log q(z) / prod_d q(z_d)
+    (the density-ratio trick), so TC ~ E_q[logit(z)]; the VAE's loss is
+    -(ELBO - γ TC). Training alternates, as in Kim and Mnih's Algorithm 2:
+    a VAE step on one batch (the discriminator fixed), then a discriminator
+    step on two batches (its own optimizer, codes fixed) — both Keras'
+    compiled `train_on_batch` of a `keras_vi.training.SubsetTrainer`, so the
+    same code runs on every backend. `fit` takes NumPy arrays or a sized
+    batch sequence (a `keras.utils.PyDataset`, e.g. `DSprites.batches`) and
+    calls the usual callbacks (`KLAnnealing`, `History`, progress bar).
+
+    Logs `total_correlation` (the discriminator's estimate) and
+    `discriminator_loss` besides the ELBO's terms.
+
+    Args:
+        latent_dim: size of z (>= 2: a single dimension has no correlation).
+        gamma: γ >= 0, the weight of the total correlation (35 for dSprites
+            in Kim and Mnih).
+        discriminator_units: widths of D's hidden layers (6 x 1000 in the
+            paper), leaky ReLU (0.2).
+        discriminator_learning_rate: D's Adam step (1e-4; betas 0.5, 0.9).
+        encoder, decoder, likelihood, prior, beta, seed, ...: see
+            `LatentVariableModel`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_vi.zoo import FactorVAE
+    >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
+    >>> model = FactorVAE(latent_dim=4, discriminator_units=[32])
+    >>> sorted(model.fit(x, epochs=1, verbose=0).history)
+    ['discriminator_loss', 'elbo', 'kl', 'loss', 'reconstruction', 'total_correlation']
+
+    Reference:
+        Kim and Mnih, Disentangling by Factorising, ICML 2018.
+    """
+
+    cli_arguments = LatentVariableModel.cli_arguments + ("gamma",)
+
+    def __init__(self, latent_dim, gamma=35.0, discriminator_units=(1000,) * 6,
+                 discriminator_learning_rate=1e-4, **kwargs):
+        super().__init__(latent_dim, objective=ELBO(), **kwargs)
+        if self.latent_dim < 2:
+            raise ValueError(f"`latent_dim` must be >= 2 for a FactorVAE, got {latent_dim}.")
+        self.gamma = check_non_negative_float(gamma, "gamma")
+        self.discriminator_units = networks.check_hidden_units(discriminator_units, "discriminator_units")
+        self.discriminator_learning_rate = check_non_negative_float(
+            discriminator_learning_rate, "discriminator_learning_rate")
+        self.discriminator = None  # built with the model, after its encoder and decoder
+        self.trackers["total_correlation"] = keras.metrics.Mean(name="total_correlation")
+        self.discriminator_optimizer = None
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        if self.discriminator is None:
+            stack = [keras.Input((self.latent_dim,))]
+            for units in self.discriminator_units:
+                stack += [keras.layers.Dense(units), keras.layers.LeakyReLU(0.2)]
+            self.discriminator = keras.Sequential(stack + [keras.layers.Dense(1)], name="discriminator")
+
+    @property
+    def trainable_variables(self):
+        """The VAE's variables: the discriminator has its own trainer."""
+        if self.discriminator is None:
+            return super().trainable_variables
+        exclude = {id(v) for v in self.discriminator.trainable_variables}
+        return [v for v in super().trainable_variables if id(v) not in exclude]
+
+    trainable_weights = trainable_variables
+
+    def tc_logits(self, z):
+        """D's logit log q(z) / prod_d q(z_d) for codes z (..., latent_dim): (...)."""
+        lead = ops.shape(z)[:-1]
+        logits = self.discriminator(ops.reshape(z, (-1, self.latent_dim)))
+        return ops.reshape(logits, lead)
+
+    def loss_terms_per_example(self, x, outputs):
+        terms = dict(super().loss_terms_per_example(x, outputs))
+        tc = ops.mean(self.tc_logits(outputs["z"]), axis=0)
+        terms["total_correlation"] = tc
+        terms["loss"] = terms["loss"] + ops.cast(self.gamma, tc.dtype) * tc
+        return terms
+
+    # The discriminator's step ---------------------------------------------------
+
+    def _discriminator_forward(self, x, training):
+        """x: two batches stacked (2M, ...) -> logits of [z ~ q(z); permuted z]."""
+        mean, log_var = self.encode(ops.cast(x, self.compute_dtype))
+        z = ops.stop_gradient(Normal(mean, log_var).sample(seed=self.seed_generator))
+        half = ops.shape(z)[0] // 2
+        joint, shuffled = z[:half], permute_dimensions(z[half:], self.seed_generator)
+        return self.discriminator(ops.concatenate([joint, shuffled], axis=0), training=training)[:, 0]
+
+    def _discriminator_loss(self, x, y, logits, sample_weight):
+        # Cross-entropy with label 1 for joint codes, 0 for permuted ones.
+        half = ops.shape(logits)[0] // 2
+        loss = 0.5 * (ops.mean(ops.softplus(-logits[:half])) + ops.mean(ops.softplus(logits[half:])))
+        return loss
+
+    def make_trainers(self):
+        """(VAE trainer, discriminator trainer): the two alternating compiled steps.
+
+        The first updates the VAE's variables with the model's optimizer
+        (the discriminator held); the second, on two batches stacked, updates
+        only the discriminator with its own Adam (codes held).
+        """
+        if not self.built:
+            raise ValueError("The model must be built (call it or fit) before `make_trainers`.")
+        self._ensure_compiled()
+        if not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+        # The model's own trainable variables are the VAE's (its property
+        # leaves the discriminator out), so the model's optimizer fits them.
+        vae_step = SubsetTrainer(self, [self], name="vae_trainer")
+        vae_step.compile(optimizer=self.optimizer)
+        d_step = SubsetTrainer(self, [self.discriminator], loss=self._discriminator_loss,
+                               forward=self._discriminator_forward, trackers=(),
+                               name="discriminator_trainer")
+        if self.discriminator_optimizer is None:  # kept across fits, like the model's
+            self.discriminator_optimizer = keras.optimizers.Adam(
+                self.discriminator_learning_rate, beta_1=0.5, beta_2=0.9)
+        d_step.compile(optimizer=self.discriminator_optimizer)
+        return vae_step, d_step
+
+    def _fit(self, x, y=None, epochs=1, batch_size=None, verbose="auto", callbacks=None,
+             validation_data=None, shuffle=True, initial_epoch=0, **kwargs):
+        defaults = {"validation_split": 0.0, "validation_freq": 1}
+        unsupported = sorted(k for k, v in kwargs.items() if v is not None and v != defaults.get(k))
+        if unsupported:
+            raise ValueError(
+                f"FactorVAE's alternating `fit` does not take {', '.join(unsupported)} "
+                "(it takes x, epochs, batch_size, verbose, callbacks, validation_data, shuffle, "
+                "initial_epoch)."
+            )
+        batches = _Batches(x, batch_size or 32, shuffle, seed=self.seed or 0)
+        if not self.built:
+            self.build((None, *np.shape(batches.first())[1:]))
+        vae_step, d_step = self.make_trainers()
+        callbacks = keras.callbacks.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose not in (0, "0"), model=self,
+            verbose=1 if verbose == "auto" else verbose, epochs=epochs, steps=len(batches),
+        )
+        self.stop_training = False
+        callbacks.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            sums = {}  # the epoch's running means, as `fit` logs them
+            callbacks.on_epoch_begin(epoch)
+            for step, (first, second) in enumerate(batches.pairs(epoch)):
+                callbacks.on_train_batch_begin(step)
+                values = vae_step.train_on_batch(first, return_dict=True)
+                values["discriminator_loss"] = d_step.train_on_batch(
+                    np.concatenate([first, second]), return_dict=True)["loss"]
+                for name, value in values.items():
+                    sums[name] = sums.get(name, 0.0) + float(value)
+                logs = {name: total / (step + 1) for name, total in sums.items()}
+                if not math.isfinite(values["loss"]):
+                    raise FloatingPointError(f"The training loss is not finite (epoch {epoch + 1}).")
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if validation_data is not None:
+                val = self.evaluate(validation_data, batch_size=batch_size, verbose=0, return_dict=True)
+                logs = {**logs, **{"val_" + k: v for k, v in val.items()}}
+            callbacks.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return self.history
+
+    def get_config(self):
+        config = super().get_config()
+        del config["objective"]
+        return {
+            **config,
+            "gamma": self.gamma,
+            "discriminator_units": list(self.discriminator_units),
+            "discriminator_learning_rate": self.discriminator_learning_rate,
+        }
+
+
+class _Batches:
+    """Pairs of batches per epoch from a NumPy array or a sized batch sequence."""
+
+    def __init__(self, x, batch_size, shuffle, seed):
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.shuffle, self.seed = shuffle, seed
+        if isinstance(x, np.ndarray):
+            self.x, self.sequence = x, None
+        elif hasattr(x, "__len__") and hasattr(x, "__getitem__"):
+            self.x, self.sequence = None, x
+        else:
+            raise ValueError(
+                "`x` must be a NumPy array or a sized batch sequence (keras.utils.PyDataset) for "
+                f"FactorVAE's alternating steps, got {type(x).__name__}."
+            )
+
+    def first(self):
+        return self.x[:1] if self.sequence is None else _inputs(self.sequence[0])
+
+    def __len__(self):
+        if self.sequence is not None:
+            return len(self.sequence)
+        return max(1, len(self.x) // self.batch_size)
+
+    def pairs(self, epoch):
+        """(batch i, another batch) for each step: the VAE's batch and the permuted codes' batch."""
+        rng = np.random.default_rng([self.seed, epoch])
+        n = len(self)
+        others = (np.arange(n) + rng.integers(1, n)) % n if n > 1 else np.zeros(1, int)
+        if self.sequence is not None:
+            for i in range(n):
+                yield _inputs(self.sequence[i]), _inputs(self.sequence[int(others[i])])
+            if hasattr(self.sequence, "on_epoch_end"):
+                self.sequence.on_epoch_end()
+            return
+        order = rng.permutation(len(self.x)) if self.shuffle else np.arange(len(self.x))
+        rows = order[: n * self.batch_size].reshape(n, -1) if len(self.x) >= self.batch_size else order[None]
+        for i in range(n):
+            yield self.x[rows[i]], self.x[rows[int(others[i])]]
+
+
+def _inputs(batch):
+    return batch[0] if isinstance(batch, tuple) else batch
