@@ -153,7 +153,8 @@ params = {
     "factor_vae_score": {"num_train": 200 if small else 8, "num_eval": 100 if small else 4,
                          "batch_size": 64 if small else 4, "num_variance_estimate": 3000 if small else 32},
     "mig": {"num_train": 3000 if small else 64},
-    "dci": {"num_train": 1000 if small else 64, "num_test": 500 if small else 32},
+    "dci": {"num_train": 1000 if small else 64, "num_test": 500 if small else 32,
+            "num_estimators": 100 if small else 5},
     "sap": {"num_train": 1000 if small else 64, "num_test": 500 if small else 32},
 }
 keys = {"beta_vae_score": "eval_accuracy", "factor_vae_score": "eval_accuracy", "mig": "discrete_mig",

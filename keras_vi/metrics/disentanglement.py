@@ -247,13 +247,13 @@ def mig(ground_truth_data, representation_function, random_state, num_train=1000
 # DCI (Eastwood and Williams, 2018) --------------------------------------------------
 
 
-def _importance_matrix(x_train, y_train, x_test, y_test, seed):
+def _importance_matrix(x_train, y_train, x_test, y_test, seed, num_estimators):
     from sklearn.ensemble import GradientBoostingClassifier
 
     importance = np.zeros((x_train.shape[1], y_train.shape[1]))
     train_accuracy, test_accuracy = [], []
     for j in range(y_train.shape[1]):
-        model = GradientBoostingClassifier(random_state=seed)
+        model = GradientBoostingClassifier(n_estimators=num_estimators, random_state=seed)
         model.fit(x_train, y_train[:, j])
         importance[:, j] = np.abs(model.feature_importances_)
         train_accuracy.append(np.mean(model.predict(x_train) == y_train[:, j]))
@@ -277,11 +277,14 @@ def dci_from_importance(importance):
 
 
 def dci(ground_truth_data, representation_function, random_state, num_train=10000, num_test=5000,
-        batch_size=16):
+        batch_size=16, num_estimators=100):
     """Disentanglement, completeness and informativeness from gradient-boosted trees.
 
-    One `GradientBoostingClassifier` per factor predicts it from the codes;
-    their feature importances form a (codes x factors) matrix. Disentanglement
+    One `GradientBoostingClassifier` per factor predicts it from the codes
+    (`num_estimators` boosting stages: scikit-learn's default 100, as in
+    disentanglement_lib; a stage fits one tree per class, so 40-valued
+    factors cost most); their feature importances form a (codes x factors)
+    matrix. Disentanglement
     weighs each code's 1 - entropy over factors, completeness each factor's
     1 - entropy over codes; informativeness is the classifiers' accuracy.
 
@@ -298,7 +301,8 @@ def dci(ground_truth_data, representation_function, random_state, num_train=1000
     x_test, y_test = factors_and_codes(ground_truth_data, representation_function,
                                        check_positive_int(num_test, "num_test"), rng, batch_size=batch_size)
     importance, train_accuracy, test_accuracy = _importance_matrix(
-        x_train, y_train, x_test, y_test, seed=rng.randint(2**31 - 1))
+        x_train, y_train, x_test, y_test, seed=rng.randint(2**31 - 1),
+        num_estimators=check_positive_int(num_estimators, "num_estimators"))
     disentanglement, completeness = dci_from_importance(importance)
     return {
         "disentanglement": disentanglement,
