@@ -38,16 +38,15 @@ class KLAnnealing(keras.callbacks.Callback):
     the ELBO it scales the KL term, for the IWAE bound it scales
     log p(z) - log q(z|x) inside each importance weight.
 
-    Example:
-
-    >>> import keras, numpy as np, keras_vi
-    >>> from keras_vi.callbacks import KLAnnealing
-    >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
-    >>> model = keras_vi.zoo.VAE(latent_dim=2)
-    >>> _ = model.fit(x, epochs=3, verbose=0,
-    ...               callbacks=[KLAnnealing("linear", warmup_steps=4)])
-    >>> float(keras.ops.convert_to_numpy(model.kl_weight))  # step 5 of 6: warmed up
-    1.0
+    Examples:
+        >>> import keras, numpy as np, keras_vi
+        >>> from keras_vi.callbacks import KLAnnealing
+        >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
+        >>> model = keras_vi.zoo.VAE(latent_dim=2)
+        >>> _ = model.fit(x, epochs=3, verbose=0,
+        ...               callbacks=[KLAnnealing("linear", warmup_steps=4)])
+        >>> float(keras.ops.convert_to_numpy(model.kl_weight))  # step 5 of 6: warmed up
+        1.0
     """
 
     def __init__(

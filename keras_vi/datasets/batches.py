@@ -25,13 +25,12 @@ class Batches(keras.utils.PyDataset):
         binarize: draw 0/1 pixels with probability x (x in [0, 1]).
         seed: int, the seed of the order and the draws.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.datasets import Batches
-    >>> batches = Batches(np.full((10, 2), 0.5, "float32"), batch_size=4, binarize=True)
-    >>> [len(b) for b in batches]
-    [4, 4, 2]
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.datasets import Batches
+        >>> batches = Batches(np.full((10, 2), 0.5, "float32"), batch_size=4, binarize=True)
+        >>> [len(b) for b in batches]
+        [4, 4, 2]
     """
 
     def __init__(self, x, y=None, batch_size=32, shuffle=False, binarize=False, seed=0, **kwargs):

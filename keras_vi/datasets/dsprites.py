@@ -51,14 +51,13 @@ class DSprites:
     The sprites are our own drawing, not the original files' pixels: the
     factor grid and image size match, the exact outlines do not.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.datasets import DSprites
-    >>> data = DSprites()
-    >>> factors, images = data.sample(4, np.random.RandomState(0))
-    >>> factors.shape, images.shape, images.dtype
-    ((4, 5), (4, 64, 64), dtype('float32'))
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.datasets import DSprites
+        >>> data = DSprites()
+        >>> factors, images = data.sample(4, np.random.RandomState(0))
+        >>> factors.shape, images.shape, images.dtype
+        ((4, 5), (4, 64, 64), dtype('float32'))
 
     Reference:
         Matthey, Higgins, Hassabis and Lerchner, dSprites: Disentanglement

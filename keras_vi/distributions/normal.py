@@ -18,13 +18,12 @@ class Normal:
         log_var: tensor of log-variances, of the same shape as `mean`.
         event_ndims: how many trailing axes form one event. Defaults to 1.
 
-    Example:
-
-    >>> from keras import ops
-    >>> from keras_vi.distributions import Normal
-    >>> q = Normal(ops.zeros((2, 3)), ops.zeros((2, 3)))
-    >>> tuple(q.log_prob(ops.zeros((2, 3))).shape)
-    (2,)
+    Examples:
+        >>> from keras import ops
+        >>> from keras_vi.distributions import Normal
+        >>> q = Normal(ops.zeros((2, 3)), ops.zeros((2, 3)))
+        >>> tuple(q.log_prob(ops.zeros((2, 3))).shape)
+        (2,)
     """
 
     def __init__(self, mean, log_var, event_ndims=1):

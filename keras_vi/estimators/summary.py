@@ -14,7 +14,10 @@ def evaluation_summary(model, x, num_samples=5000, proposal="posterior", batch_s
     Args:
         model: a trained keras_vi latent variable model.
         x: NumPy array of held-out examples.
-        num_samples, proposal, batch_size, seed: as for `log_likelihood`.
+        num_samples: k, as for `log_likelihood`.
+        proposal: as for `log_likelihood`.
+        batch_size: as for `log_likelihood`.
+        seed: as for `log_likelihood`.
 
     Returns:
         A JSON-ready dict: `nll_nats` (mean of -L_k), its standard error over

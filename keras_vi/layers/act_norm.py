@@ -31,15 +31,14 @@ class ActNorm(Bijector):
         (y, log_det): y shaped like x; log_det (batch,) = (positions per
         example) * sum(log_scale).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.layers import ActNorm
-    >>> x = np.random.default_rng(0).normal(3.0, 2.0, size=(500, 2)).astype("float32")
-    >>> y, log_det = ActNorm().forward(x)
-    >>> np.round(ops.convert_to_numpy(ops.std(y, axis=0)), 3).tolist()
-    [1.0, 1.0]
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.layers import ActNorm
+        >>> x = np.random.default_rng(0).normal(3.0, 2.0, size=(500, 2)).astype("float32")
+        >>> y, log_det = ActNorm().forward(x)
+        >>> np.round(ops.convert_to_numpy(ops.std(y, axis=0)), 3).tolist()
+        [1.0, 1.0]
 
     Reference:
         Kingma and Dhariwal, Glow: Generative Flow with Invertible 1x1 Convolutions, NeurIPS 2018.

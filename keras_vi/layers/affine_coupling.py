@@ -40,16 +40,15 @@ class AffineCoupling(Bijector):
     Returns:
         (y, log_det): y shaped like x; log_det (batch,).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.layers import AffineCoupling
-    >>> layer = AffineCoupling(mask="checkerboard", filters=8)
-    >>> x = np.random.default_rng(0).normal(size=(2, 4, 4, 1)).astype("float32")
-    >>> y, log_det = layer.forward(x)
-    >>> bool(np.allclose(ops.convert_to_numpy(layer.inverse(y)), x, atol=1e-5))
-    True
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.layers import AffineCoupling
+        >>> layer = AffineCoupling(mask="checkerboard", filters=8)
+        >>> x = np.random.default_rng(0).normal(size=(2, 4, 4, 1)).astype("float32")
+        >>> y, log_det = layer.forward(x)
+        >>> bool(np.allclose(ops.convert_to_numpy(layer.inverse(y)), x, atol=1e-5))
+        True
 
     Reference:
         Dinh, Sohl-Dickstein and Bengio, Density estimation using Real NVP, ICLR 2017.

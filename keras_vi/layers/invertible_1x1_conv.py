@@ -30,16 +30,15 @@ class Invertible1x1Conv(Bijector):
         (y, log_det): y shaped like x; log_det (batch,) = (positions per
         example) * sum(log_s).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.layers import Invertible1x1Conv
-    >>> layer = Invertible1x1Conv(seed=0)
-    >>> x = np.random.default_rng(0).normal(size=(2, 3, 3, 4)).astype("float32")
-    >>> y, log_det = layer.forward(x)
-    >>> bool(np.allclose(ops.convert_to_numpy(layer.inverse(y)), x, atol=1e-5))
-    True
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.layers import Invertible1x1Conv
+        >>> layer = Invertible1x1Conv(seed=0)
+        >>> x = np.random.default_rng(0).normal(size=(2, 3, 3, 4)).astype("float32")
+        >>> y, log_det = layer.forward(x)
+        >>> bool(np.allclose(ops.convert_to_numpy(layer.inverse(y)), x, atol=1e-5))
+        True
 
     Reference:
         Kingma and Dhariwal, Glow: Generative Flow with Invertible 1x1 Convolutions, NeurIPS 2018.

@@ -27,14 +27,13 @@ class LogitTransform(Bijector):
     Returns:
         (y, log_det): y shaped like x; log_det (batch,).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.layers import LogitTransform
-    >>> y, log_det = LogitTransform(alpha=0.0).forward(np.full((1, 1), 0.5, "float32"))
-    >>> float(ops.convert_to_numpy(y)[0, 0]), round(float(ops.convert_to_numpy(log_det)[0]), 4)
-    (0.0, 1.3863)
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.layers import LogitTransform
+        >>> y, log_det = LogitTransform(alpha=0.0).forward(np.full((1, 1), 0.5, "float32"))
+        >>> float(ops.convert_to_numpy(y)[0, 0]), round(float(ops.convert_to_numpy(log_det)[0]), 4)
+        (0.0, 1.3863)
 
     Reference:
         Dinh, Sohl-Dickstein and Bengio, Density estimation using Real NVP, ICLR 2017.

@@ -36,13 +36,12 @@ class MaskedConv2D(keras.layers.Conv2D):
         mask_type: `"A"` (excludes the centre pixel) or `"B"` (includes it).
         **kwargs: other `Conv2D` arguments (activation, initializers, ...).
 
-    Example:
-
-    >>> from keras import ops
-    >>> from keras_vi.layers import MaskedConv2D
-    >>> layer = MaskedConv2D(4, 3, mask_type="A")
-    >>> tuple(layer(ops.ones((1, 5, 5, 2))).shape)
-    (1, 5, 5, 4)
+    Examples:
+        >>> from keras import ops
+        >>> from keras_vi.layers import MaskedConv2D
+        >>> layer = MaskedConv2D(4, 3, mask_type="A")
+        >>> tuple(layer(ops.ones((1, 5, 5, 2))).shape)
+        (1, 5, 5, 4)
     """
 
     def __init__(self, filters, kernel_size, mask_type="B", **kwargs):

@@ -27,14 +27,13 @@ class Sampling(keras.layers.Layer):
     Call arguments:
         inputs: a list `[mean, log_var]` of two tensors of the same shape.
 
-    Example:
-
-    >>> from keras import ops
-    >>> from keras_vi.layers import Sampling
-    >>> layer = Sampling(seed=0, num_samples=5)
-    >>> z = layer([ops.zeros((2, 3)), ops.zeros((2, 3))])
-    >>> tuple(z.shape)
-    (5, 2, 3)
+    Examples:
+        >>> from keras import ops
+        >>> from keras_vi.layers import Sampling
+        >>> layer = Sampling(seed=0, num_samples=5)
+        >>> z = layer([ops.zeros((2, 3)), ops.zeros((2, 3))])
+        >>> tuple(z.shape)
+        (5, 2, 3)
     """
 
     def __init__(self, seed=None, num_samples=None, **kwargs):

@@ -23,13 +23,12 @@ class Squeeze(Bijector):
     Returns:
         (y, log_det): y (batch, H/2, W/2, 4C); log_det zeros (batch,).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.layers import Squeeze
-    >>> y, log_det = Squeeze().forward(np.zeros((2, 4, 6, 1), "float32"))
-    >>> tuple(y.shape)
-    (2, 2, 3, 4)
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.layers import Squeeze
+        >>> y, log_det = Squeeze().forward(np.zeros((2, 4, 6, 1), "float32"))
+        >>> tuple(y.shape)
+        (2, 2, 3, 4)
 
     Reference:
         Dinh, Sohl-Dickstein and Bengio, Density estimation using Real NVP, ICLR 2017.

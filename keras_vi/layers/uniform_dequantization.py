@@ -27,15 +27,14 @@ class UniformDequantization(Dequantizer):
     Returns:
         (v, log_q): v shaped like x in [x/256, (x+1)/256); log_q zeros (batch,).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.layers import UniformDequantization
-    >>> x = np.array([[0, 17, 255]], "uint8")
-    >>> v, log_q = UniformDequantization(seed=0)(x)
-    >>> np.floor(ops.convert_to_numpy(v) * 256).astype(int).tolist()
-    [[0, 17, 255]]
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.layers import UniformDequantization
+        >>> x = np.array([[0, 17, 255]], "uint8")
+        >>> v, log_q = UniformDequantization(seed=0)(x)
+        >>> np.floor(ops.convert_to_numpy(v) * 256).astype(int).tolist()
+        [[0, 17, 255]]
     """
 
     def __init__(self, seed=None, **kwargs):

@@ -37,15 +37,14 @@ class VariationalDequantization(Dequantizer):
     Returns:
         (v, log_q): v shaped like x in [x/256, (x+1)/256); log q(u|x) (batch,).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.layers import VariationalDequantization
-    >>> x = np.random.default_rng(0).integers(0, 256, size=(2, 4, 4)).astype("uint8")
-    >>> v, log_q = VariationalDequantization(filters=4, num_couplings=2, seed=0)(x)
-    >>> bool(np.all(np.floor(ops.convert_to_numpy(v) * 256) == x))
-    True
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.layers import VariationalDequantization
+        >>> x = np.random.default_rng(0).integers(0, 256, size=(2, 4, 4)).astype("uint8")
+        >>> v, log_q = VariationalDequantization(filters=4, num_couplings=2, seed=0)(x)
+        >>> bool(np.all(np.floor(ops.convert_to_numpy(v) * 256) == x))
+        True
 
     Reference:
         Ho et al., Flow++: Improving Flow-Based Generative Models with Variational

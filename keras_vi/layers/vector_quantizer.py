@@ -47,14 +47,13 @@ class VectorQuantizer(keras.layers.Layer):
             nearest-code indices (int32, shape `inputs.shape[:-1]`) that the
             call computed anyway, so a model need not search the codebook twice.
 
-    Example:
-
-    >>> from keras import ops
-    >>> from keras_vi.layers import VectorQuantizer
-    >>> vq = VectorQuantizer(num_embeddings=8, embedding_dim=2, seed=0)
-    >>> z_q = vq(ops.ones((3, 4, 2)))
-    >>> tuple(z_q.shape), tuple(vq.indices(ops.ones((3, 4, 2))).shape)
-    ((3, 4, 2), (3, 4))
+    Examples:
+        >>> from keras import ops
+        >>> from keras_vi.layers import VectorQuantizer
+        >>> vq = VectorQuantizer(num_embeddings=8, embedding_dim=2, seed=0)
+        >>> z_q = vq(ops.ones((3, 4, 2)))
+        >>> tuple(z_q.shape), tuple(vq.indices(ops.ones((3, 4, 2))).shape)
+        ((3, 4, 2), (3, 4))
     """
 
     def __init__(

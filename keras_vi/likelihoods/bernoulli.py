@@ -14,14 +14,13 @@ class Bernoulli(Likelihood):
     levels in [0, 1] are accepted (their log-probability is then a
     cross-entropy, not a likelihood); binarize the data for nats.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.likelihoods import Bernoulli
-    >>> p = Bernoulli().distribution({"logits": ops.zeros((2, 3))}, event_ndims=1)
-    >>> [round(float(v), 4) for v in ops.convert_to_numpy(p.log_prob(np.ones((2, 3))))]
-    [-2.0794, -2.0794]
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.likelihoods import Bernoulli
+        >>> p = Bernoulli().distribution({"logits": ops.zeros((2, 3))}, event_ndims=1)
+        >>> [round(float(v), 4) for v in ops.convert_to_numpy(p.log_prob(np.ones((2, 3))))]
+        [-2.0794, -2.0794]
     """
 
     param_names = ("logits",)

@@ -24,16 +24,15 @@ class DiscretizedLogistic(Likelihood):
             mixture of K (outputs `logits`, `loc`, `log_scale`, each with a
             last axis of K).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.likelihoods import DiscretizedLogistic
-    >>> params = {"loc": ops.zeros((1,)), "log_scale": ops.zeros((1,))}
-    >>> p = DiscretizedLogistic().distribution(params, event_ndims=0)
-    >>> values = np.arange(256, dtype="float32")[:, None]
-    >>> round(float(np.exp(ops.convert_to_numpy(p.log_prob(values))).sum()), 5)
-    1.0
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.likelihoods import DiscretizedLogistic
+        >>> params = {"loc": ops.zeros((1,)), "log_scale": ops.zeros((1,))}
+        >>> p = DiscretizedLogistic().distribution(params, event_ndims=0)
+        >>> values = np.arange(256, dtype="float32")[:, None]
+        >>> round(float(np.exp(ops.convert_to_numpy(p.log_prob(values))).sum()), 5)
+        1.0
 
     Reference:
         Salimans et al., PixelCNN++, ICLR 2017.

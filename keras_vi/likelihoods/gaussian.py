@@ -19,13 +19,12 @@ class Gaussian(Likelihood):
             log-variance (the decoder outputs `x_mean` only; 0.0 makes the
             loss a squared error plus a constant).
 
-    Example:
-
-    >>> from keras import ops
-    >>> from keras_vi.likelihoods import Gaussian
-    >>> p = Gaussian(log_var=0.0).distribution({"x_mean": ops.zeros((1, 2))}, event_ndims=1)
-    >>> round(float(ops.convert_to_numpy(p.log_prob(ops.zeros((1, 2))))[0]), 4)
-    -1.8379
+    Examples:
+        >>> from keras import ops
+        >>> from keras_vi.likelihoods import Gaussian
+        >>> p = Gaussian(log_var=0.0).distribution({"x_mean": ops.zeros((1, 2))}, event_ndims=1)
+        >>> round(float(ops.convert_to_numpy(p.log_prob(ops.zeros((1, 2))))[0]), 4)
+        -1.8379
     """
 
     continuous = True

@@ -19,17 +19,17 @@ class ActiveUnits(keras.metrics.Metric):
     Args:
         latent_dim: size of z.
         threshold: variance above which a unit counts as active (1e-2).
-        name, dtype: as for any Keras metric.
+        name: as for any Keras metric.
+        dtype: as for any Keras metric.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.metrics import ActiveUnits
-    >>> m = ActiveUnits(latent_dim=3)
-    >>> m.update_state(np.array([[0.0, 1.0, 5.0], [1.0, 1.0, 5.1]], "float32"))
-    >>> float(ops.convert_to_numpy(m.result()))
-    1.0
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.metrics import ActiveUnits
+        >>> m = ActiveUnits(latent_dim=3)
+        >>> m.update_state(np.array([[0.0, 1.0, 5.0], [1.0, 1.0, 5.1]], "float32"))
+        >>> float(ops.convert_to_numpy(m.result()))
+        1.0
     """
 
     def __init__(self, latent_dim, threshold=1e-2, name="active_units", dtype=None):

@@ -37,19 +37,18 @@ class ELBO(Objective):
         num_samples: draws of z per example; the reconstruction term averages
             over them.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.distributions import Normal
-    >>> from keras_vi.objectives import ELBO, Bundle
-    >>> from keras_vi.priors import StandardNormal
-    >>> q = Normal(ops.zeros((1, 2)), ops.zeros((1, 2)))
-    >>> bundle = Bundle(x=None, posterior=q, z=ops.zeros((1, 1, 2)),
-    ...                 log_px_z=ops.array([[-10.0]]), prior=StandardNormal(),
-    ...                 kl_weight=4.0)
-    >>> float(ops.convert_to_numpy(ELBO()(bundle)["loss"])[0])
-    10.0
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.distributions import Normal
+        >>> from keras_vi.objectives import ELBO, Bundle
+        >>> from keras_vi.priors import StandardNormal
+        >>> q = Normal(ops.zeros((1, 2)), ops.zeros((1, 2)))
+        >>> bundle = Bundle(x=None, posterior=q, z=ops.zeros((1, 1, 2)),
+        ...                 log_px_z=ops.array([[-10.0]]), prior=StandardNormal(),
+        ...                 kl_weight=4.0)
+        >>> float(ops.convert_to_numpy(ELBO()(bundle)["loss"])[0])
+        10.0
 
     References:
         Kingma and Welling, 2014; Higgins et al., beta-VAE, 2017;

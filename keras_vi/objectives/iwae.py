@@ -16,7 +16,9 @@ def iwae_bound(log_px_z, log_pz, log_qz_x, kl_weight=1.0):
     a stable log-sum-exp, so no weight p/q is formed outside log space.
 
     Args:
-        log_px_z, log_pz, log_qz_x: (k, batch) log-densities of the k draws.
+        log_px_z: (k, batch) log p(x|z) of the k draws.
+        log_pz: (k, batch) log p(z) of the k draws.
+        log_qz_x: (k, batch) log q(z|x) of the k draws.
         kl_weight: w, a number or a scalar tensor.
 
     Returns:

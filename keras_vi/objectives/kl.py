@@ -39,8 +39,10 @@ def kl_normal_normal(mean1, log_var1, mean2, log_var2, per_dimension=False):
     + (exp(log_var1) + (mean1 - mean2)^2) / exp(log_var2) - 1).
 
     Args:
-        mean1, log_var1: parameters of the first Gaussian, (..., d).
-        mean2, log_var2: parameters of the second Gaussian, broadcastable.
+        mean1: mean of the first Gaussian, (..., d).
+        log_var1: log-variance of the first Gaussian, (..., d).
+        mean2: mean of the second Gaussian, broadcastable.
+        log_var2: log-variance of the second Gaussian, broadcastable.
         per_dimension: if True, return the (..., d) terms instead of their sum.
 
     Returns:

@@ -20,15 +20,14 @@ class MixtureOfGaussians(MixturePrior):
         num_components: K >= 1.
         seed: int or None, for the means' initialization.
 
-    Example:
-
-    >>> import numpy as np, keras_vi
-    >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8)).astype("float32")
-    >>> prior = keras_vi.priors.MixtureOfGaussians(num_components=3)
-    >>> model = keras_vi.zoo.VAE(latent_dim=4, prior=prior)
-    >>> _ = model.fit(x, epochs=1, verbose=0)
-    >>> tuple(model.sample(5, seed=0).shape)
-    (5, 8, 8)
+    Examples:
+        >>> import numpy as np, keras_vi
+        >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8)).astype("float32")
+        >>> prior = keras_vi.priors.MixtureOfGaussians(num_components=3)
+        >>> model = keras_vi.zoo.VAE(latent_dim=4, prior=prior)
+        >>> _ = model.fit(x, epochs=1, verbose=0)
+        >>> tuple(model.sample(5, seed=0).shape)
+        (5, 8, 8)
 
     Reference:
         Dilokthanakul et al., Deep Unsupervised Clustering with Gaussian

@@ -12,14 +12,13 @@ from keras_vi.priors.base import Prior
 class StandardNormal(Prior):
     """p(z) = N(0, I): the default prior; its KL from q(z|x) is closed form.
 
-    Example:
-
-    >>> import keras
-    >>> from keras_vi.priors import StandardNormal
-    >>> prior = StandardNormal()
-    >>> prior.latent_dim = 2
-    >>> round(float(keras.ops.convert_to_numpy(prior.log_prob(keras.ops.zeros((2,))))), 4)
-    -1.8379
+    Examples:
+        >>> import keras
+        >>> from keras_vi.priors import StandardNormal
+        >>> prior = StandardNormal()
+        >>> prior.latent_dim = 2
+        >>> round(float(keras.ops.convert_to_numpy(prior.log_prob(keras.ops.zeros((2,))))), 4)
+        -1.8379
     """
 
     factorized = True

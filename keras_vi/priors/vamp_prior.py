@@ -22,15 +22,14 @@ class VampPrior(MixturePrior):
         num_pseudo_inputs: K >= 1.
         seed: int or None, for the pseudo-inputs' initialization.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.priors import VampPrior
-    >>> from keras_vi.zoo import IWAE
-    >>> iwae = IWAE(latent_dim=2, num_samples=3, prior=VampPrior(num_pseudo_inputs=5))
-    >>> iwae.build((None, 8, 8))
-    >>> tuple(iwae.prior.pseudo_inputs.shape), tuple(iwae.prior.log_prob(np.zeros((4, 2))).shape)
-    ((5, 8, 8), (4,))
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.priors import VampPrior
+        >>> from keras_vi.zoo import IWAE
+        >>> iwae = IWAE(latent_dim=2, num_samples=3, prior=VampPrior(num_pseudo_inputs=5))
+        >>> iwae.build((None, 8, 8))
+        >>> tuple(iwae.prior.pseudo_inputs.shape), tuple(iwae.prior.log_prob(np.zeros((4, 2))).shape)
+        ((5, 8, 8), (4,))
 
     Reference:
         Tomczak and Welling, VAE with a VampPrior, AISTATS 2018.

@@ -29,15 +29,14 @@ class SubsetTrainer(keras.Model):
             `trackers` (a latent variable model's loss terms), if any.
         **kwargs: base `keras.Model` arguments (`name`).
 
-    Example:
-
-    >>> import numpy as np, keras, keras_vi
-    >>> x = np.random.default_rng(0).uniform(size=(16, 8, 8)).astype("float32")
-    >>> vae = keras_vi.zoo.VAE(latent_dim=2)
-    >>> vae.build(x.shape)
-    >>> trainer = keras_vi.training.SubsetTrainer(vae, [vae.encoder])
-    >>> trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
-    >>> logs = trainer.train_on_batch(x, return_dict=True)  # the decoder's weights do not move
+    Examples:
+        >>> import numpy as np, keras, keras_vi
+        >>> x = np.random.default_rng(0).uniform(size=(16, 8, 8)).astype("float32")
+        >>> vae = keras_vi.zoo.VAE(latent_dim=2)
+        >>> vae.build(x.shape)
+        >>> trainer = keras_vi.training.SubsetTrainer(vae, [vae.encoder])
+        >>> trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+        >>> logs = trainer.train_on_batch(x, return_dict=True)  # the decoder's weights do not move
     """
 
     def __init__(self, model, layers, loss=None, forward=None, trackers=None, **kwargs):

@@ -22,17 +22,16 @@ class BetaTCVAE(LatentVariableModel):
             objective.
         dataset_size: None, or the training set's size for minibatch-weighted
             sampling (`keras_vi.objectives.total_correlation`).
-        encoder, decoder, likelihood, prior, seed, ...: see
-            `LatentVariableModel`.
+        **kwargs: `encoder`, `decoder`, `likelihood`, `prior`, `seed`, ...:
+            see `LatentVariableModel`.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.zoo import BetaTCVAE
-    >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
-    >>> history = BetaTCVAE(latent_dim=4).fit(x, epochs=1, verbose=0)
-    >>> sorted(history.history)
-    ['elbo', 'kl', 'loss', 'reconstruction', 'total_correlation']
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.zoo import BetaTCVAE
+        >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
+        >>> history = BetaTCVAE(latent_dim=4).fit(x, epochs=1, verbose=0)
+        >>> sorted(history.history)
+        ['elbo', 'kl', 'loss', 'reconstruction', 'total_correlation']
 
     Reference:
         Chen, Li, Grosse and Duvenaud, Isolating Sources of Disentanglement

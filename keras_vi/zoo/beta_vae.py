@@ -8,12 +8,11 @@ from keras_vi.zoo.vae import VAE
 class BetaVAE(VAE):
     """A `VAE` with `beta=4.0` by default (beta > 1 favours disentangling).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.zoo import BetaVAE
-    >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
-    >>> history = BetaVAE(latent_dim=10).fit(x, epochs=1, verbose=0)
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.zoo import BetaVAE
+        >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
+        >>> history = BetaVAE(latent_dim=10).fit(x, epochs=1, verbose=0)
 
     Reference:
         Higgins et al., beta-VAE: Learning Basic Visual Concepts with a

@@ -47,17 +47,16 @@ class FactorVAE(LatentVariableModel):
         discriminator_units: widths of D's hidden layers (6 x 1000 in the
             paper), leaky ReLU (0.2).
         discriminator_learning_rate: D's Adam step (1e-4; betas 0.5, 0.9).
-        encoder, decoder, likelihood, prior, beta, seed, ...: see
-            `LatentVariableModel`.
+        **kwargs: `encoder`, `decoder`, `likelihood`, `prior`, `beta`, `seed`,
+            ...: see `LatentVariableModel`.
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.zoo import FactorVAE
-    >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
-    >>> model = FactorVAE(latent_dim=4, discriminator_units=[32])
-    >>> sorted(model.fit(x, epochs=1, verbose=0).history)
-    ['discriminator_loss', 'elbo', 'kl', 'loss', 'reconstruction', 'total_correlation']
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.zoo import FactorVAE
+        >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
+        >>> model = FactorVAE(latent_dim=4, discriminator_units=[32])
+        >>> sorted(model.fit(x, epochs=1, verbose=0).history)
+        ['discriminator_loss', 'elbo', 'kl', 'loss', 'reconstruction', 'total_correlation']
 
     Reference:
         Kim and Mnih, Disentangling by Factorising, ICML 2018.

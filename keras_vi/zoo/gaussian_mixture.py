@@ -36,15 +36,14 @@ class GaussianMixture(ZooModel):
 
     `fit` without `compile` uses Adam(1e-2).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.zoo import GaussianMixture
-    >>> x = np.random.default_rng(0).normal(size=(256, 2)).astype("float32")
-    >>> gmm = GaussianMixture(num_components=2, seed=0)
-    >>> history = gmm.fit(x, epochs=1, verbose=0)
-    >>> tuple(gmm.log_prob(x[:3]).shape)
-    (3,)
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.zoo import GaussianMixture
+        >>> x = np.random.default_rng(0).normal(size=(256, 2)).astype("float32")
+        >>> gmm = GaussianMixture(num_components=2, seed=0)
+        >>> history = gmm.fit(x, epochs=1, verbose=0)
+        >>> tuple(gmm.log_prob(x[:3]).shape)
+        (3,)
     """
 
     default_learning_rate = 1e-2

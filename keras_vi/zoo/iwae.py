@@ -18,8 +18,8 @@ class IWAE(LatentVariableModel):
         latent_dim: size of z (>= 1).
         num_samples: k, importance samples per example (>= 1; 1 is the ELBO
             with a sampled KL), stored once, in the objective.
-        encoder, decoder, likelihood, prior, beta, seed, ...: see
-            `LatentVariableModel`.
+        **kwargs: `encoder`, `decoder`, `likelihood`, `prior`, `beta`, `seed`,
+            ...: see `LatentVariableModel`.
 
     Reference:
         Burda, Grosse and Salakhutdinov, Importance Weighted Autoencoders,

@@ -50,18 +50,17 @@ class RealNVP(ZooModel):
     Returns (of `call`):
         A dict: `log_p` log p(v) (batch,), `log_q` log q(u|x) (batch,).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras import ops
-    >>> from keras_vi.zoo import RealNVP
-    >>> x = np.random.default_rng(0).integers(0, 256, size=(32, 4, 4)).astype("uint8")
-    >>> flow = RealNVP(dequantization="variational", num_scales=2, num_steps=2, filters=8, seed=0)
-    >>> history = flow.fit(x, epochs=1, verbose=0)
-    >>> sorted(history.history)
-    ['bits_per_dim', 'loss']
-    >>> int(ops.max(flow.sample(2, seed=0))) <= 255
-    True
+    Examples:
+        >>> import numpy as np
+        >>> from keras import ops
+        >>> from keras_vi.zoo import RealNVP
+        >>> x = np.random.default_rng(0).integers(0, 256, size=(32, 4, 4)).astype("uint8")
+        >>> flow = RealNVP(dequantization="variational", num_scales=2, num_steps=2, filters=8, seed=0)
+        >>> history = flow.fit(x, epochs=1, verbose=0)
+        >>> sorted(history.history)
+        ['bits_per_dim', 'loss']
+        >>> int(ops.max(flow.sample(2, seed=0))) <= 255
+        True
 
     Reference:
         Dinh, Sohl-Dickstein and Bengio, Density estimation using Real NVP, ICLR 2017;

@@ -17,20 +17,19 @@ class VAE(LatentVariableModel):
             penalized (0.0 turns it off).
         num_samples: draws of z per example; the reconstruction term
             averages over them.
-        encoder, decoder, likelihood, prior, seed, hidden_units, aggressive,
-            max_inner_steps, dequantization: see `LatentVariableModel`
-            (`dequantization="variational"` with `likelihood="gaussian"`
-            bounds the 8-bit log-likelihood).
+        **kwargs: `encoder`, `decoder`, `likelihood`, `prior`, `seed`,
+            `hidden_units`, `aggressive`, `max_inner_steps`, `dequantization`:
+            see `LatentVariableModel` (`dequantization="variational"` with
+            `likelihood="gaussian"` bounds the 8-bit log-likelihood).
 
-    Example:
-
-    >>> import numpy as np
-    >>> from keras_vi.zoo import VAE
-    >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
-    >>> model = VAE(latent_dim=2)
-    >>> history = model.fit(x, epochs=1, verbose=0)
-    >>> sorted(history.history)
-    ['elbo', 'kl', 'loss', 'reconstruction']
+    Examples:
+        >>> import numpy as np
+        >>> from keras_vi.zoo import VAE
+        >>> x = np.random.default_rng(0).uniform(size=(64, 8, 8)).astype("float32")
+        >>> model = VAE(latent_dim=2)
+        >>> history = model.fit(x, epochs=1, verbose=0)
+        >>> sorted(history.history)
+        ['elbo', 'kl', 'loss', 'reconstruction']
 
     Reference:
         Kingma and Welling, Auto-Encoding Variational Bayes, ICLR 2014.

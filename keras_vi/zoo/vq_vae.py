@@ -36,7 +36,8 @@ class VQVAE(ZooModel):
             (`"bernoulli"` for data in [0, 1]; `likelihoods.Gaussian(log_var=0.0)`
             makes the loss a squared error).
         filters: channels of the two stride-2 conv stages.
-        prior_layers, prior_filters: size of the PixelCNN prior.
+        prior_layers: number of layers of the PixelCNN prior.
+        prior_filters: channels of the PixelCNN prior.
         seed: int or None.
 
     Reference:
