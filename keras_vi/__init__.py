@@ -9,7 +9,7 @@ logs silenced (`keras_vi._tensorflow`), so a user's terminal stays clean.
 
 import sys
 
-from keras_vi._tensorflow import import_tensorflow_quietly, keras_backend_setting
+from keras_vi._tensorflow import import_tensorflow_quietly, keras_backend_setting, set_random_seed
 
 if "keras" not in sys.modules and keras_backend_setting() == "tensorflow":
     import_tensorflow_quietly()
@@ -46,5 +46,6 @@ __all__ = [
     "testing",
     "training",
     "zoo",
+    "set_random_seed",
     "__version__",
 ]

@@ -49,3 +49,17 @@ def import_tensorflow_quietly():
         os.close(saved)
         os.close(devnull)
     return tf
+
+
+def set_random_seed(seed):
+    """`keras.utils.set_random_seed(seed)` without TensorFlow's start-up logs.
+
+    Keras' function seeds Python, NumPy and the backend, and imports TensorFlow
+    to seed it too whenever it is installed, on every backend; this imports it
+    quietly first. Scripts and tutorials call `keras_vi.set_random_seed(0)`.
+    """
+    import keras
+
+    if tensorflow_installed():
+        import_tensorflow_quietly()
+    keras.utils.set_random_seed(seed)

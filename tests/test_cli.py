@@ -19,7 +19,7 @@ def test_train_smoke_run_writes_everything(tmp_path):
     out = tmp_path / "run"
     result = keras_vi_cli("train", "iwae", "--dataset", "digits", "--epochs", "1", "--latent-dim", "2",
                           "--num-samples", "3", "--batch-size", "256", "--out", str(out),
-                          "--backend", BACKEND, "--verbose", "0",
+                          "--backend", BACKEND, "--verbose", "0", "--tensorboard", str(out / "tb"),
                           # another backend in the environment: --backend must win
                           env_backend={"tensorflow": "jax"}.get(BACKEND, "tensorflow"))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -27,6 +27,8 @@ def test_train_smoke_run_writes_everything(tmp_path):
     assert "0000 " not in result.stderr and "cuInit" not in result.stderr, result.stderr[-3000:]
     for name in ("samples.png", "reconstructions.png", "history.png", "metrics.json", "model.keras"):
         assert (out / name).stat().st_size > 0, name
+    events = list((out / "tb").glob("events.out.tfevents.*"))
+    assert len(events) == 1 and events[0].stat().st_size > 1000, events  # two PNG grids at least
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["backend"] == BACKEND and metrics["model"] == "iwae"
     assert metrics["model_config"]["num_samples"] == 3 and metrics["model_config"]["latent_dim"] == 2

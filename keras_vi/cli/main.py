@@ -83,6 +83,10 @@ def build_parser():
                        help="Keras backend (default: KERAS_BACKEND, else tensorflow)")
     train.add_argument("--out", required=True, help="output directory")
     train.add_argument("--verbose", type=int, default=1, help="Keras progress bar: 0, 1 or 2")
+    train.add_argument("--tensorboard", default=None, metavar="DIR",
+                       help="write sample and reconstruction grids and the epoch logs to TensorBoard in DIR")
+    train.add_argument("--tensorboard-every", type=_at_least(1, int), default=1, metavar="N",
+                       help="epochs between TensorBoard images (and after the last epoch)")
 
     evaluate = commands.add_parser(
         "evaluate", help="estimate log p(x) of a trained run on its held-out split"
@@ -168,11 +172,9 @@ def train(args):
     model_kwargs, fit_options = model_options(cls, args.model, args)
     if args.binarize == "dynamic" and cls.cli_fit_arguments:
         raise ValueError(f"`--binarize dynamic` is not supported for {args.model} (its extra results need arrays).")
-    from keras_vi._tensorflow import import_tensorflow_quietly, tensorflow_installed
+    from keras_vi._tensorflow import set_random_seed
 
-    if tensorflow_installed():  # set_random_seed seeds TensorFlow too, importing it
-        import_tensorflow_quietly()
-    keras.utils.set_random_seed(args.seed)
+    set_random_seed(args.seed)  # seeds TensorFlow too where installed: imported quietly
     os.makedirs(args.out, exist_ok=True)
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
                 scale=not args.raw)
@@ -190,8 +192,16 @@ def train(args):
     model = cls(**model_kwargs)
     model_config = model.get_config()  # as constructed: default networks are built from the data
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    callbacks = []
+    if args.tensorboard:
+        from keras_vi.callbacks import ImageLogger
+
+        shown = x_test[:16] if hasattr(model, "reconstruct") else None
+        callbacks.append(ImageLogger(args.tensorboard, x=shown, every_n_epochs=args.tensorboard_every,
+                                     seed=args.seed))
     start = time.perf_counter()
-    history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, **fit_kwargs)
+    history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, callbacks=callbacks,
+                        **fit_kwargs)
     train_seconds = time.perf_counter() - start
     test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
     test_metrics.update(model.extra_results(x_train, x_test, batch_size=args.batch_size,
@@ -226,6 +236,7 @@ def train(args):
         "final_train": {k: float(v[-1]) for k, v in history.history.items()},
         "test": {k: float(v) for k, v in test_metrics.items()},
         "saved_model": export,
+        "tensorboard": args.tensorboard,
         "saved_model_note": None if export else (
             f"keras-vi does not export {args.model} as a SavedModel."
             if not cls.exports_saved_model else

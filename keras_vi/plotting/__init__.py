@@ -6,6 +6,9 @@ from keras_vi.plotting.grids import (
     plot_history,
     plot_reconstructions,
     plot_samples,
+    reconstruction_grid,
+    sample_grid,
 )
 
-__all__ = ["image_grid", "latent_traversals", "plot_history", "plot_reconstructions", "plot_samples"]
+__all__ = ["image_grid", "latent_traversals", "plot_history", "plot_reconstructions", "plot_samples",
+           "reconstruction_grid", "sample_grid"]

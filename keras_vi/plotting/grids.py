@@ -80,13 +80,23 @@ def plot_samples(model, path, n=64, seed=0, num_samples=None):
 
         warnings.warn("`num_samples` of plot_samples is now `n`.", DeprecationWarning, stacklevel=2)
         n = num_samples
-    samples = _in_unit_interval(model, model.sample(n, seed=seed))
     title = "Samples from p(x|z), z ~ p(z)" if hasattr(model, "latent_dim") else f"Samples of {model.name}"
-    _save(image_grid(samples), path, title)
+    _save(sample_grid(model, n, seed), path, title)
+
+
+def sample_grid(model, n=64, seed=0):
+    """The grid of `model.sample(n, seed)` in [0, 1], as `plot_samples` draws it."""
+    return image_grid(_in_unit_interval(model, model.sample(n, seed=seed)))
 
 
 def plot_reconstructions(model, x, path, num_examples=16):
     """Writes data (odd rows) above their reconstructions (even rows)."""
+    _save(reconstruction_grid(model, x, num_examples), path,
+          "Data (odd rows) and reconstructions (even rows)")
+
+
+def reconstruction_grid(model, x, num_examples=16):
+    """Data (odd rows) above their reconstructions (even rows), in [0, 1], as one array."""
     x = np.asarray(x[:num_examples], dtype=np.float32)
     rec = _as_images(_in_unit_interval(model, model.reconstruct(x)))
     if getattr(model, "dequantizer", None) is not None:  # 8-bit data, a model of v = (x + u) / 256
@@ -104,7 +114,7 @@ def plot_reconstructions(model, x, path, num_examples=16):
                constant_values=0.5)
         for r in rows
     ]
-    _save(np.concatenate(rows), path, "Data (odd rows) and reconstructions (even rows)")
+    return np.concatenate(rows)
 
 
 def plot_history(history, path):
