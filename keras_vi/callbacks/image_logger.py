@@ -88,6 +88,7 @@ class ImageLogger(keras.callbacks.Callback):
         self.log_scalars = bool(log_scalars)
         self.steps_written = []
         self._writer = None
+        self._last_epoch = None  # the number of epochs of the running fit, when known
 
     def _write(self, step, summary):
         # TensorBoard's record format through its pure-Python RecordWriter: TensorFlow's
@@ -113,13 +114,10 @@ class ImageLogger(keras.callbacks.Callback):
         return summary_pb2.Summary.Value(tag=tag, image=image)
 
     def on_train_begin(self, logs=None):
-        from keras_vi.plotting import grids
-
         if self.x is not None and not hasattr(self.model, "reconstruct"):
             raise ValueError(f"`x` was given but {type(self.model).__name__} has no `reconstruct`.")
         if not hasattr(self.model, "sample"):
             raise ValueError(f"ImageLogger needs a model with `sample`; {type(self.model).__name__} has none.")
-        self._grids = grids
         self._last_epoch = (self.params or {}).get("epochs")
 
     def on_epoch_end(self, epoch, logs=None):
@@ -130,11 +128,13 @@ class ImageLogger(keras.callbacks.Callback):
 
     def log_epoch(self, epoch, logs=None):
         """Writes the grids (and `logs`) at step `epoch` now."""
+        from keras_vi.plotting import reconstruction_grid, sample_grid
+
         _, summary_pb2, _ = _tensorboard()
-        values = [self._image("samples", self._grids.sample_grid(self.model, self.n, self.seed))]
+        values = [self._image("samples", sample_grid(self.model, self.n, self.seed))]
         if self.x is not None:
-            values.append(self._image(
-                "reconstructions", self._grids.reconstruction_grid(self.model, self.x, self.num_examples)))
+            values.append(self._image("reconstructions",
+                                      reconstruction_grid(self.model, self.x, self.num_examples)))
         if self.log_scalars:
             for key, value in (logs or {}).items():
                 value = float(np.asarray(keras.ops.convert_to_numpy(value)))
