@@ -1,6 +1,9 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   creates .venv, installs, trains on the embedded digits, writes pictures
 #   make test   creates .venv, installs, runs the suite on the three backends
+# and, once installed:
+#   make docs        builds the documentation site into site/ (offline, --strict)
+#   make tutorials   runs examples/*.py at full size, renders docs/tutorials/NAME.md
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,9 +12,20 @@ STAMP := $(VENV)/.installed
 BACKENDS := tensorflow jax torch
 DEMO_OUT ?= demo_out
 DEMO_BACKEND ?= jax
+# backends tested at once by `make test` (the suites are mostly single-threaded
+# compilation and Python: on 2 cores, three at once take about half the time of one
+# after another); TEST_JOBS=1 runs them one after another with live output
+TEST_JOBS ?= 3
+# with backends side by side, one compute thread each: PyTorch's and TensorFlow's thread
+# pools spin while they wait, and oversubscribed they slow each other down many times over
+PARALLEL_THREADS := OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2
+DATA_DIR ?= ../shared/data
+# empty: each tutorial on the fastest backend for its models (docs/render_tutorials.py)
+TUTORIAL_BACKEND ?=
+TUTORIALS ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench docs tutorials install clean
 
 install: $(STAMP)
 
@@ -27,12 +41,37 @@ demo: $(STAMP)
 		--epochs 60 --batch-size 32 --latent-dim 10 --out $(DEMO_OUT) --verbose 2
 	@echo "Pictures, metrics and the exported model are in $(DEMO_OUT)/"
 
-# The suite once per backend; fails if any run fails.
+# The suite once per backend; fails if any run fails. With TEST_JOBS > 1 each
+# backend's output goes to .test-logs/BACKEND.log and is printed when all are done.
 test: $(STAMP)
-	@status=0; for backend in $(BACKENDS); do \
-		echo "=== KERAS_BACKEND=$$backend ==="; \
-		KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider tests || status=1; \
+	@if [ "$(TEST_JOBS)" = 1 ]; then \
+		status=0; for backend in $(BACKENDS); do \
+			echo "=== KERAS_BACKEND=$$backend ==="; \
+			KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider tests || status=1; \
+		done; exit $$status; \
+	fi; \
+	mkdir -p .test-logs; \
+	printf '%s\n' $(BACKENDS) | xargs -P $(TEST_JOBS) -I{} sh -c \
+		'start=$$(date +%s); KERAS_BACKEND={} $(PARALLEL_THREADS) $(PY) -m pytest -q -p no:cacheprovider \
+		--basetemp=.test-logs/tmp-{} tests > .test-logs/{}.log 2>&1; echo $$? > .test-logs/{}.rc; \
+		echo "KERAS_BACKEND={} done in $$(( $$(date +%s) - start )) s (exit $$(cat .test-logs/{}.rc))"'; \
+	status=0; for backend in $(BACKENDS); do \
+		echo "=== KERAS_BACKEND=$$backend ==="; cat .test-logs/$$backend.log; \
+		[ "$$(cat .test-logs/$$backend.rc)" = 0 ] || status=1; \
 	done; exit $$status
+
+# The documentation site: API pages from the docstrings (mkdocstrings), the rendered
+# tutorials, the results cards and the benchmarks; fails on any warning.
+docs: $(STAMP)
+	$(PY) docs/gen_pages.py
+	$(VENV)/bin/mkdocs build --strict --quiet
+	@echo "The site is in site/ (open site/index.html)"
+
+# Every tutorial at full size, rendered with its output and figures into
+# docs/tutorials/ (TUTORIALS="name ..." for some). Takes about an hour on 2 cores.
+tutorials: $(STAMP)
+	$(PY) docs/render_tutorials.py $(TUTORIALS) --data-dir $(DATA_DIR) \
+		$(if $(TUTORIAL_BACKEND),--backend $(TUTORIAL_BACKEND))
 
 # Speed measurements (not part of the tests): installs the peer libraries, then
 # writes benchmarks/RESULTS.md. Takes tens of minutes on 2 cores.
@@ -41,4 +80,4 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) *.egg-info
+	rm -rf $(VENV) $(DEMO_OUT) *.egg-info site .test-logs

@@ -1,14 +1,31 @@
 import os
+import shutil
+import tempfile
 
-import keras
-import numpy as np
-import pytest
+# JAX: one persistent compilation cache for the whole run, shared with the subprocesses the
+# tests start (CLI, tutorials), so a model compiled once is not compiled again by the next
+# test or process. Fresh per run (removed at the end): timings stay those of a fresh clone.
+_JAX_CACHE = None
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    _JAX_CACHE = tempfile.mkdtemp(prefix="keras_vi_jax_cache_")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = _JAX_CACHE
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 BACKEND = keras.backend.backend()
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.environ.get(
     "KERAS_VI_DATA_DIR", os.path.join(os.path.dirname(REPO), "shared", "data")
 )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _JAX_CACHE is not None:
+        shutil.rmtree(_JAX_CACHE, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):

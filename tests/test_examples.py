@@ -6,23 +6,31 @@ import pytest
 
 from tests.conftest import BACKEND, REPO, SHARED_DATA
 
+# (script, files it writes, text it prints, whether it reads the shared IDX files)
 TUTORIALS = [
-    ("vae_fashion_mnist.py", ("samples.png", "reconstructions.png", "latent_space.png", "vae.keras"), ()),
+    ("latent_variable_models.py", ("mixture_density.png", "estimators_bias_variance.png", "iwae_bounds.png"),
+     ("max difference", "L_5000 ="), False),
+    ("vae_from_scratch_to_zoo.py", ("kl_monte_carlo.png", "samples.png", "reconstructions.png"),
+     ("KL: by hand",), False),
+    ("vq_vae_pixelcnn.py", ("codebook.png", "samples.png", "reconstructions.png", "vq_vae.keras"),
+     ("EMA codebook matches NumPy: True", "same codes after reload: True"), True),
+    ("vae_fashion_mnist.py", ("samples.png", "reconstructions.png", "latent_space.png", "vae.keras"), (), True),
     ("dequantization_flows.py", ("samples_uniform.png", "samples_variational.png", "real_nvp.keras"),
-     ("variational {", "VAE test bits/dim")),
+     ("variational {", "VAE test bits/dim"), True),
     ("beta_vae_disentanglement.py", ("factors.png", "traversals_beta_vae_1.png", "traversals_factor_vae_35.png",
                                      "factor_vae.keras"),
-     ("same codes: True", "factor_vae_35")),
+     ("same codes: True", "factor_vae_35"), False),
 ]
 
 
-@pytest.mark.skipif(not os.path.isdir(SHARED_DATA), reason=f"no shared data at {SHARED_DATA}")
-@pytest.mark.parametrize("script,files,printed", TUTORIALS, ids=[t[0] for t in TUTORIALS])
-def test_tutorial_runs(tmp_path, script, files, printed):
+@pytest.mark.parametrize("script,files,printed,needs_data", TUTORIALS, ids=[t[0] for t in TUTORIALS])
+def test_tutorial_runs(tmp_path, script, files, printed, needs_data):
+    if needs_data and not os.path.isdir(SHARED_DATA):
+        pytest.skip(f"no shared data at {SHARED_DATA}")
     env = {**os.environ, "KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    data = ["--data-dir", SHARED_DATA] if needs_data else []
     result = subprocess.run(
-        [sys.executable, os.path.join(REPO, "examples", script), "--smoke",
-         "--data-dir", SHARED_DATA, "--out", str(tmp_path)],
+        [sys.executable, os.path.join(REPO, "examples", script), "--smoke", *data, "--out", str(tmp_path)],
         env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -30,3 +38,13 @@ def test_tutorial_runs(tmp_path, script, files, printed):
         assert (tmp_path / name).exists(), name
     for text in printed:
         assert text in result.stdout, text
+
+
+def test_every_tutorial_is_tested_and_has_the_keras_io_header():
+    scripts = sorted(f for f in os.listdir(os.path.join(REPO, "examples")) if f.endswith(".py"))
+    assert scripts == sorted(t[0] for t in TUTORIALS)
+    for script in scripts:
+        with open(os.path.join(REPO, "examples", script)) as f:
+            header = f.read().split('"""')[1]
+        for field in ("Title:", "Author:", "Date created:", "Last modified:", "Description:", "Accelerator:"):
+            assert field in header, (script, field)

@@ -1,0 +1,83 @@
+"""The documentation's sources: the tutorial renderer, the rendered pages, the site's nav.
+
+`make docs` (called by .ci/run) builds the site itself with mkdocs --strict.
+"""
+
+import importlib.util
+import os
+import re
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.numpy_only
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "docs", name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_blocks_alternate_markdown_and_code_in_order():
+    render = _load("render_tutorials")
+    source = '"""\nTitle: T\n"""\n\n"""\n## Setup\n"""\n\nx = 1\ny = """not a block"""\n\n"""\nText.\n"""\nprint(x)\n'
+    blocks = render.split_blocks(source)
+    assert [kind for kind, _ in blocks] == ["markdown", "markdown", "code", "markdown", "code"]
+    assert blocks[2][1] == 'x = 1\ny = """not a block"""'
+    assert blocks[4][1] == "print(x)"
+    with pytest.raises(ValueError, match="Accelerator"):
+        render.parse_header("Title: T\nAuthor: A\nDate created: D\nLast modified: D\nDescription: D\n")
+
+
+def test_every_tutorial_is_rendered_at_full_size_with_its_figures():
+    examples = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, "examples")) if f.endswith(".py"))
+    for name in examples:
+        path = os.path.join(REPO, "docs", "tutorials", name + ".md")
+        assert os.path.isfile(path), f"{name}: run `make tutorials`"
+        with open(path) as f:
+            page = f.read()
+        assert "Rendered by `make tutorials`" in page and " --smoke run top to bottom" not in page, name
+        figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page)
+        assert figures, name
+        for figure in figures:
+            assert os.path.isfile(os.path.join(REPO, "docs", "tutorials", figure)), figure
+
+
+def test_the_site_lists_every_module_tutorial_and_card():
+    pages = _load("gen_pages")
+    with open(os.path.join(REPO, "mkdocs.yml")) as f:
+        nav = f.read()
+    for module in pages.public_modules():
+        assert f"api/{module}.md" in nav, module
+    for name in os.listdir(os.path.join(REPO, "examples")):
+        assert f"tutorials/{name[:-3]}.md" in nav, name
+    for name in os.listdir(os.path.join(REPO, "zoo")):
+        if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md")):
+            assert f"cards/{name}.md" in nav, name
+
+
+def test_the_renderer_runs_a_tutorial_block_by_block(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import BACKEND
+
+    env = {**os.environ, "KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO, "docs", "render_tutorials.py"), "vae_from_scratch_to_zoo",
+         "--smoke", "--backend", BACKEND, "--out-dir", str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (tmp_path / "vae_from_scratch_to_zoo.md").read_text()
+    assert page.startswith("# A VAE from scratch") and "**Author:** keras_vi developers" in page
+    assert "## The KL term in closed form, checked by Monte Carlo" in page  # a markdown block
+    assert "```python\ndef kl_closed_form(mean, log_var):" in page  # a code block
+    assert "```text\nKL closed form" in page  # what that code printed, after it
+    assert page.index("def kl_closed_form") < page.index("KL closed form ") \
+        < page.index("![kl_monte_carlo.png](vae_from_scratch_to_zoo/kl_monte_carlo.png)")
+    assert (tmp_path / "vae_from_scratch_to_zoo" / "kl_monte_carlo.png").stat().st_size > 0
+    assert f" --smoke run top to bottom on the {BACKEND} backend" in page
