@@ -12,9 +12,10 @@ STAMP := $(VENV)/.installed
 BACKENDS := tensorflow jax torch
 DEMO_OUT ?= demo_out
 DEMO_BACKEND ?= jax
-# backends tested at once by `make test` (the suites are mostly single-threaded
-# compilation and Python: on 2 cores, three at once take about half the time of one
-# after another); TEST_JOBS=1 runs them one after another with live output
+# backends tested at once by `make test`: the suites are mostly single-threaded
+# compilation and Python, so on 2 cores three at once took 18 min in CI where one after
+# another took 30 min (before the tutorials of issue 15 were added; see README);
+# TEST_JOBS=1 runs them one after another with live output
 TEST_JOBS ?= 3
 # with backends side by side, one compute thread each: PyTorch's and TensorFlow's thread
 # pools spin while they wait, and oversubscribed they slow each other down many times over
