@@ -35,10 +35,11 @@ def write_api_pages():
     api = os.path.join(DOCS, "api")
     shutil.rmtree(api, ignore_errors=True)
     os.makedirs(api)
-    for name in public_modules():
+    modules = public_modules()
+    for name in modules:
         with open(os.path.join(api, name + ".md"), "w") as f:
             f.write(f"# keras_vi.{name}\n\n::: keras_vi.{name}\n")
-    return public_modules()
+    return modules
 
 
 def copy_cards():

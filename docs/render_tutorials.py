@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,12 +71,6 @@ def _pngs(directory):
     return found
 
 
-def _dedent_markdown(text):
-    import textwrap
-
-    return textwrap.dedent(text).strip()
-
-
 def render_one(name, data_dir, smoke, out_dir=TUTORIALS):
     """Runs examples/NAME.py block by block in this process; writes OUT_DIR/NAME.md and OUT_DIR/NAME/."""
     path = os.path.join(EXAMPLES, name + ".py")
@@ -99,7 +94,7 @@ def render_one(name, data_dir, smoke, out_dir=TUTORIALS):
     start = time.perf_counter()
     for kind, text in blocks[1:]:
         if kind == "markdown":
-            out += [_dedent_markdown(text), ""]
+            out += [textwrap.dedent(text).strip(), ""]
             continue
         out += ["```python", text, "```", ""]
         printed = io.StringIO()

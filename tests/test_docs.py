@@ -32,9 +32,12 @@ def test_blocks_alternate_markdown_and_code_in_order():
         render.parse_header("Title: T\nAuthor: A\nDate created: D\nLast modified: D\nDescription: D\n")
 
 
-def test_every_tutorial_is_rendered_at_full_size_with_its_figures():
+def test_every_tutorial_has_its_header_and_is_rendered_at_full_size_with_its_figures():
+    render = _load("render_tutorials")
     examples = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, "examples")) if f.endswith(".py"))
     for name in examples:
+        with open(os.path.join(REPO, "examples", name + ".py")) as f:
+            render.parse_header(render.split_blocks(f.read())[0][1])  # raises naming a missing field
         path = os.path.join(REPO, "docs", "tutorials", name + ".md")
         assert os.path.isfile(path), f"{name}: run `make tutorials`"
         with open(path) as f:

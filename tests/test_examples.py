@@ -40,11 +40,7 @@ def test_tutorial_runs(tmp_path, script, files, printed, needs_data):
         assert text in result.stdout, text
 
 
-def test_every_tutorial_is_tested_and_has_the_keras_io_header():
+def test_every_tutorial_is_tested():
+    # (their keras.io headers: tests/test_docs.py, through the renderer's own parser)
     scripts = sorted(f for f in os.listdir(os.path.join(REPO, "examples")) if f.endswith(".py"))
     assert scripts == sorted(t[0] for t in TUTORIALS)
-    for script in scripts:
-        with open(os.path.join(REPO, "examples", script)) as f:
-            header = f.read().split('"""')[1]
-        for field in ("Title:", "Author:", "Date created:", "Last modified:", "Description:", "Accelerator:"):
-            assert field in header, (script, field)
