@@ -82,6 +82,20 @@ def check_pixels(x, name, num_bins=256, expected_shape=None, what="an 8-bit mode
     return x
 
 
+def full_precision(kwargs):
+    """Layer kwargs whose `dtype` defaults to the policy's variable dtype.
+
+    Under a mixed-precision policy (`mixed_float16`, `mixed_bfloat16`) that is
+    float32: the layers whose arithmetic is the objective itself (sampling
+    noise, log-determinants, codebook statistics, exact log-likelihoods)
+    compute in float32, while the networks around them compute in 16 bits.
+    An explicit `dtype` is kept.
+    """
+    if kwargs.get("dtype") is None:
+        kwargs["dtype"] = keras.config.dtype_policy().variable_dtype
+    return kwargs
+
+
 def check_event_ndims(event_ndims):
     if isinstance(event_ndims, bool) or not isinstance(event_ndims, int) or event_ndims < 0:
         raise ValueError(f"`event_ndims` must be an int >= 0, got {event_ndims!r}.")

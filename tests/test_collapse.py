@@ -34,7 +34,8 @@ def test_the_annealed_weight_is_the_one_used_in_the_compiled_loss(digits):
     cb = callbacks.KLAnnealing("linear", warmup_steps=1)
     history = model.fit(digits, epochs=2, batch_size=16, verbose=0, callbacks=[cb]).history
     np.testing.assert_allclose(history["loss"][1], -history["elbo"][1], rtol=1e-5)
-    assert cb.history[:3] == [0.0, 1.0, 1.0]
+    # the schedule reads the step count from the optimizer: 4 steps were taken by the first fit
+    assert cb.history == [1.0] * 8
     assert float(to_numpy(model.kl_weight)) == 1.0
 
 

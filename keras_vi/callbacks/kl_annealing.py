@@ -18,8 +18,10 @@ class KLAnnealing(keras.callbacks.Callback):
     to use z before the KL term pulls q(z|x) onto the prior, a remedy for
     posterior collapse.
 
-    Schedules, with t the number of steps taken (over all `fit` calls) and
-    w_max = `max_weight`:
+    Schedules, with t the number of training steps taken, read from the
+    optimizer's `iterations` when training starts (so a fit resumed by
+    `keras.callbacks.BackupAndRestore`, or a second `fit`, continues the
+    schedule where it stopped), and w_max = `max_weight`:
     - `"linear"` (Bowman et al., 2016): w = w_max * min(1, t / warmup_steps).
     - `"sigmoid"` (Bowman et al., 2016):
       w = w_max / (1 + exp(-10 (t - warmup_steps / 2) / warmup_steps)).
@@ -67,8 +69,9 @@ class KLAnnealing(keras.callbacks.Callback):
         self.max_weight = None if max_weight is None else check_non_negative_float(
             max_weight, "max_weight"
         )
-        self.step = 0
+        self.step = None  # read from the optimizer at the first step of each fit
         self.history = []
+        self._assigned = None
 
     def weight(self, step):
         """The KL weight at `step` (a Python float), before scaling by w_max."""
@@ -96,10 +99,23 @@ class KLAnnealing(keras.callbacks.Callback):
             self._max = float(getattr(self.model, "beta", 1.0))
         else:
             self._max = self.max_weight
+        # read at the first step, after BackupAndRestore (wherever it is in
+        # the callbacks) has restored the optimizer
+        self.step = None
+        self._assigned = None
 
     def on_train_batch_begin(self, batch, logs=None):
+        if self.step is None:
+            self.step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
         value = self._max * self.weight(self.step)
-        self.model.kl_weight.assign(value)
+        if value != self._assigned:
+            # On JAX, `fit` carries the variables in a state of its own between
+            # steps; writing the state back first makes the next step read
+            # the new weight (Keras' hook for callbacks that change state).
+            if getattr(self.model, "_jax_state", None) is not None:
+                self.model.jax_state_sync()
+            self.model.kl_weight.assign(value)
+            self._assigned = value
         self.history.append(value)
         self.step += 1
 

@@ -85,6 +85,8 @@ def build_parser():
     train.add_argument("--verbose", type=int, default=1, help="Keras progress bar: 0, 1 or 2")
     train.add_argument("--tensorboard", default=None, metavar="DIR",
                        help="write sample and reconstruction grids and the epoch logs to TensorBoard in DIR")
+    train.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run in --out from its last epoch's checkpoint")
     train.add_argument("--tensorboard-every", type=_at_least(1, int), default=1, metavar="N",
                        help="epochs between TensorBoard images (and after the last epoch)")
 
@@ -178,21 +180,19 @@ def train(args):
     os.makedirs(args.out, exist_ok=True)
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
                 scale=not args.raw)
-    if args.binarize == "dynamic":
-        # TensorFlow only where it runs: its import alone prints C++ logs
-        x_train = datasets.load(split=args.split, binarize="dynamic", batch_size=args.batch_size,
-                                shuffle=True, as_tf_dataset=keras.backend.backend() == "tensorflow",
-                                **load)
-        fit_kwargs = {}
-    else:
-        x_train = datasets.load(split=args.split, binarize=args.binarize, **load)
-        fit_kwargs = {"batch_size": args.batch_size, "shuffle": True}
+    backup_dir = _check_resume(args)
+    # Batches: each epoch's order (and dynamic binarization) is a function of
+    # (seed, epoch), so a resumed run sees the batches the uninterrupted one saw
+    x_train = datasets.load(split=args.split, binarize=args.binarize, batch_size=args.batch_size,
+                            shuffle=True, as_tf_dataset=False, **load)
+    fit_kwargs = {}
     x_test = load_eval_split(vars(args))
 
     model = cls(**model_kwargs)
     model_config = model.get_config()  # as constructed: default networks are built from the data
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-    callbacks = []
+    # a checkpoint every epoch, removed when the fit ends; `--resume` continues from it
+    callbacks = [keras.callbacks.BackupAndRestore(backup_dir)]
     if args.tensorboard:
         from keras_vi.callbacks import ImageLogger
 
@@ -204,7 +204,7 @@ def train(args):
                         **fit_kwargs)
     train_seconds = time.perf_counter() - start
     test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
-    test_metrics.update(model.extra_results(x_train, x_test, batch_size=args.batch_size,
+    test_metrics.update(model.extra_results(x_train.x, x_test, batch_size=args.batch_size,
                                             verbose=args.verbose, **fit_options))
 
     plotting.plot_samples(model, os.path.join(args.out, "samples.png"), seed=args.seed)
@@ -227,8 +227,8 @@ def train(args):
                      "learning_rate": args.learning_rate, **fit_options},
         "data": {k: getattr(args, k) for k in DATA_ARGS},
         # a dynamic dataset's last batch may be short: count examples, not batches
-        "num_train_examples": sum(int(b.shape[0]) for b in x_train)
-        if args.binarize == "dynamic" else int(len(x_train)),
+        "num_train_examples": int(len(x_train.x)),
+        "resumed": args.resume,
         "num_test_examples": int(len(x_test)),
         "data_dims": int(math.prod(x_test.shape[1:])),
         "num_params": int(model.count_params()),
@@ -248,6 +248,36 @@ def train(args):
         json.dump(metrics, f, indent=2)
     print(json.dumps({"test": metrics["test"], "out": args.out}, indent=2))
     return metrics
+
+
+# what must be the same for `--resume` to continue a run
+RESUME_ARGS = ("model", *DATA_ARGS, "epochs", "batch_size", "learning_rate", *MODEL_OPTIONS)
+
+
+def _check_resume(args):
+    """The run's checkpoint directory; checks `--resume` against what is in it."""
+    backup_dir = os.path.join(args.out, "backup")
+    arguments_path = os.path.join(backup_dir, "arguments.json")  # removed with the checkpoint
+    run = {k: getattr(args, k) for k in RESUME_ARGS}
+    if args.resume:
+        if not os.path.isfile(arguments_path):
+            raise ValueError(f"`--resume`: {args.out} holds no interrupted run to continue ({backup_dir} is missing).")
+        with open(arguments_path) as f:
+            saved = json.load(f)
+        changed = sorted(k for k in RESUME_ARGS if saved.get(k) != run[k])
+        if changed:
+            flags = ", ".join(f"--{k.replace('_', '-')} ({saved.get(k)!r} -> {run[k]!r})" for k in changed)
+            raise ValueError(f"`--resume` needs the interrupted run's arguments; changed: {flags}.")
+    else:
+        if os.path.exists(backup_dir):
+            raise ValueError(
+                f"`--out` {args.out} holds an interrupted run's checkpoint ({backup_dir}): add "
+                "--resume to continue it, or remove that directory to start afresh."
+            )
+        os.makedirs(backup_dir)
+        with open(arguments_path, "w") as f:
+            json.dump(run, f, indent=2)
+    return backup_dir
 
 
 def evaluate(args):

@@ -15,7 +15,11 @@ class Batches(keras.utils.PyDataset):
     reshuffle and, with `binarize=True`, draws a new Bernoulli binarization of
     the pixel probabilities (dynamic binarization, Salakhutdinov and Murray,
     2008). Every draw is a function of (seed, epoch, batch index), so a run
-    is reproducible and a batch can be read twice with the same values.
+    is reproducible and a batch can be read twice with the same values. A
+    zoo model's `fit` that starts at epoch e > 0 (resumed by
+    `keras.callbacks.BackupAndRestore`, or `initial_epoch`) advances `epoch`
+    by e, as if those epochs had run, so a resumed run sees the batches the
+    uninterrupted one saw.
 
     Args:
         x: NumPy array, one example per row.
@@ -40,7 +44,20 @@ class Batches(keras.utils.PyDataset):
             raise ValueError(f"`y` must have one label per example: {len(y)} labels, {len(x)} examples.")
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle, self.binarize, self.seed = shuffle, binarize, seed
-        self.epoch = 0
+        self._epoch = 0
+        self._order = None
+
+    @property
+    def epoch(self):
+        """The pass over the data the next batches belong to (counts from 0).
+
+        Setting it (a resumed `fit` does) gives that epoch's order and draws.
+        """
+        return self._epoch
+
+    @epoch.setter
+    def epoch(self, value):
+        self._epoch = check_positive_int(value + 1, "epoch") - 1
         self._order = None
 
     def __len__(self):
@@ -69,5 +86,4 @@ class Batches(keras.utils.PyDataset):
         self.on_epoch_end()  # a full pass is an epoch, also outside `fit`
 
     def on_epoch_end(self):
-        self.epoch += 1
-        self._order = None
+        self.epoch = self.epoch + 1

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_vi._replicas import draw_for_global_batch
 from keras_vi.utils import LOG_2PI, check_event_ndims, sum_last_axes
 
 
@@ -56,5 +57,8 @@ class Normal:
         shape = ops.shape(self.loc)
         if num_samples is not None:
             shape = (num_samples, *shape)
-        eps = keras.random.normal(shape, dtype=self.loc.dtype, seed=seed)
+        # under tf.distribute: noise of the global batch, this replica's rows
+        eps = draw_for_global_batch(
+            lambda s: keras.random.normal(s, dtype=self.loc.dtype, seed=seed), shape,
+            batch_axis=0 if num_samples is None else 1)
         return self.loc + self.stddev() * eps

@@ -4,6 +4,7 @@ import math
 
 from keras import ops
 
+from keras_vi._replicas import gather_across_replicas
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers.bijector import Bijector, constant_per_example
 
@@ -67,8 +68,9 @@ class ActNorm(Bijector):
 
     def _forward(self, x, context):
         axes = tuple(range(len(x.shape) - 1))
-        mean = ops.stop_gradient(ops.mean(x, axis=axes))
-        var = ops.stop_gradient(ops.var(x, axis=axes))
+        pool = gather_across_replicas(x)  # under tf.distribute: the global batch's statistics
+        mean = ops.stop_gradient(ops.mean(pool, axis=axes))
+        var = ops.stop_gradient(ops.var(pool, axis=axes))
         batch_log_scale = -0.5 * ops.log(var + self.epsilon)
         done = ops.cast(self.initialized, x.dtype)
         initial_log_scale = done * self.initial_log_scale + (1.0 - done) * batch_log_scale

@@ -84,10 +84,12 @@ class AffineCoupling(Bijector):
             in_channels, out_channels = kept, channels - kept
         self._out_channels = out_channels
         self.net = [
-            keras.layers.Conv2D(self.filters, 3, padding="same", activation="relu", name="conv_in"),
-            keras.layers.Conv2D(self.filters, 1, activation="relu", name="conv_hidden"),
+            keras.layers.Conv2D(self.filters, 3, padding="same", activation="relu", name="conv_in",
+                                dtype=self.dtype_policy),
+            keras.layers.Conv2D(self.filters, 1, activation="relu", name="conv_hidden",
+                                dtype=self.dtype_policy),
             keras.layers.Conv2D(2 * out_channels, 3, padding="same", kernel_initializer="zeros",
-                                name="conv_out"),
+                                name="conv_out", dtype=self.dtype_policy),
         ]
         shape = (None, height, width, in_channels + self.context_channels)
         for layer in self.net:

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_vi.utils import full_precision
+
 
 class Bijector(keras.layers.Layer):
     """Base of the invertible layers of normalizing flows.
@@ -24,7 +26,7 @@ class Bijector(keras.layers.Layer):
     takes_context = False
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**full_precision(kwargs))  # log-determinants in float32
         self._in_call = False
 
     def __call__(self, *args, **kwargs):
@@ -40,9 +42,10 @@ class Bijector(keras.layers.Layer):
 
     def forward(self, x, context=None):
         """(y, log |det dy/dx|) with log_det of shape (batch,)."""
-        if self._in_call:
+        if self._in_call and keras.backend.backend() == "torch":
             # PyTorch backend: a Keras layer is a torch.nn.Module whose
             # `forward` is the hook `__call__` reaches; keep that route.
+            # (Only there: under tf.distribute, replicas call from threads.)
             return super().forward(x, context=context)
         return self(x, context=context)
 

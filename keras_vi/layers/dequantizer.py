@@ -5,7 +5,7 @@ import math
 import keras
 from keras import ops
 
-from keras_vi.utils import check_pixels
+from keras_vi.utils import check_pixels, full_precision
 
 NUM_BINS = 256
 # The most u may be: x + u stays below x + 1 in float32 for every x <= 255
@@ -25,6 +25,10 @@ class Dequantizer(keras.layers.Layer):
     """
 
     num_bins = NUM_BINS
+
+    def __init__(self, **kwargs):
+        super().__init__(**full_precision(kwargs))  # cells and log q(u|x) in float32
+
     # what default encoders apply to the integer images: the cell centres (x + 0.5) / 256
     input_rescaling = (1.0 / NUM_BINS, 0.5 / NUM_BINS)
 

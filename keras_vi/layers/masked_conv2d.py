@@ -60,7 +60,7 @@ class MaskedConv2D(keras.layers.Conv2D):
         self.mask = causal_mask(self.kernel_size, mask_type)[:, :, None, None]
 
     def convolution_op(self, inputs, kernel):
-        return super().convolution_op(inputs, kernel * ops.convert_to_tensor(self.mask))
+        return super().convolution_op(inputs, kernel * ops.convert_to_tensor(self.mask, kernel.dtype))
 
     def get_config(self):
         return {**super().get_config(), "mask_type": self.mask_type}

@@ -4,7 +4,7 @@ import keras
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions.normal import Normal
-from keras_vi.utils import check_positive_int
+from keras_vi.utils import check_positive_int, full_precision
 
 
 @keras_vi_export("keras_vi.layers.Sampling")
@@ -37,7 +37,7 @@ class Sampling(keras.layers.Layer):
     """
 
     def __init__(self, seed=None, num_samples=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**full_precision(kwargs))  # the noise and z in float32
         if num_samples is not None:
             num_samples = check_positive_int(num_samples, "num_samples")
         self.seed = seed

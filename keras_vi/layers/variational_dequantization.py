@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_vi._replicas import draw_for_global_batch
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers.affine_coupling import AffineCoupling
 from keras_vi.layers.bijector import sum_per_example
@@ -66,7 +67,8 @@ class VariationalDequantization(Dequantizer):
             )
         shape = (None, *input_shape[1:3], input_shape[3] if len(input_shape) == 4 else 1)
         self.context_net = [
-            keras.layers.Conv2D(self.filters, 3, padding="same", activation="relu", name=f"context_{i}")
+            keras.layers.Conv2D(self.filters, 3, padding="same", activation="relu", name=f"context_{i}",
+                                dtype=self.dtype_policy)
             for i in range(2)
         ]
         context_shape = shape
@@ -84,8 +86,10 @@ class VariationalDequantization(Dequantizer):
 
     def call(self, x, seed=None):
         x = ops.cast(x, self.compute_dtype)
-        u0 = keras.random.uniform(ops.shape(x), minval=_EDGE, maxval=1.0 - _EDGE, dtype=self.compute_dtype,
-                                  seed=self.seed_generator if seed is None else seed)
+        seed = self.seed_generator if seed is None else seed
+        u0 = draw_for_global_batch(
+            lambda shape: keras.random.uniform(shape, minval=_EDGE, maxval=1.0 - _EDGE,
+                                               dtype=self.compute_dtype, seed=seed), ops.shape(x))
         u, log_q = self.transform(x, u0)
         return self._to_cells(x, u), log_q
 

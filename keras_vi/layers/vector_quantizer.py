@@ -3,8 +3,9 @@
 import keras
 from keras import ops
 
+from keras_vi._replicas import gather_across_replicas, sum_across_replicas
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import check_non_negative_float, check_positive_int
+from keras_vi.utils import check_non_negative_float, check_positive_int, full_precision
 
 
 @keras_vi_export("keras_vi.layers.VectorQuantizer")
@@ -67,7 +68,7 @@ class VectorQuantizer(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(**full_precision(kwargs))  # distances and EMA statistics in float32
         self.num_embeddings = check_positive_int(num_embeddings, "num_embeddings")
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
         self.commitment_cost = check_non_negative_float(commitment_cost, "commitment_cost")
@@ -125,15 +126,25 @@ class VectorQuantizer(keras.layers.Layer):
         """The codes at `indices`: shape (*indices.shape, embedding_dim)."""
         return ops.take(self.embeddings, ops.cast(indices, "int32"), axis=0)
 
+    def quantization_loss(self, inputs, quantized):
+        """The loss `call` adds, per example: (batch,), each a mean over the example's elements.
+
+        commitment_cost * ||z_e - sg[e]||^2, plus ||sg[z_e] - e||^2 when the
+        codebook learns by gradients. A model may add this itself instead of
+        reading `losses`: under tf.distribute, Keras' `add_loss` list is shared
+        by the replicas of a step.
+        """
+        axes = tuple(range(1, len(inputs.shape)))
+        loss = self.commitment_cost * ops.mean(ops.square(inputs - ops.stop_gradient(quantized)), axis=axes)
+        if self.ema_decay is None:
+            loss = loss + ops.mean(ops.square(ops.stop_gradient(inputs) - quantized), axis=axes)
+        return loss
+
     def call(self, inputs, training=False, return_indices=False):
         inputs = ops.convert_to_tensor(inputs, self.compute_dtype)
         indices = self.indices(inputs)
         quantized = self.lookup(indices)
-        commitment = ops.mean(ops.square(inputs - ops.stop_gradient(quantized)))
-        loss = self.commitment_cost * commitment
-        if self.ema_decay is None:
-            loss = loss + ops.mean(ops.square(ops.stop_gradient(inputs) - quantized))
-        self.add_loss(loss)
+        self.add_loss(ops.mean(self.quantization_loss(inputs, quantized)))
         if training:
             self._update_codebook(inputs, indices)
         # straight-through: forward value exactly e (z - sg[z] is exactly 0),
@@ -145,25 +156,28 @@ class VectorQuantizer(keras.layers.Layer):
         k = self.num_embeddings
         flat = ops.stop_gradient(ops.reshape(inputs, (-1, self.embedding_dim)))
         one_hot = ops.one_hot(ops.reshape(indices, (-1,)), k, dtype=flat.dtype)
-        counts = ops.sum(one_hot, axis=0)
+        # statistics of the global batch: under tf.distribute every replica
+        # makes the same update, the one a single device would make
+        counts = sum_across_replicas(ops.sum(one_hot, axis=0))
         share = counts / ops.maximum(ops.sum(counts), 1.0)
         usage = 0.99 * self.usage + 0.01 * share
         embeddings = ops.convert_to_tensor(self.embeddings)
         if self.ema_decay is not None:
             decay = self.ema_decay
             cluster = decay * self.ema_cluster_size + (1 - decay) * counts
-            embed_sum = decay * self.ema_embed_sum + (1 - decay) * ops.matmul(
-                ops.transpose(one_hot), flat
+            embed_sum = decay * self.ema_embed_sum + (1 - decay) * sum_across_replicas(
+                ops.matmul(ops.transpose(one_hot), flat)
             )
             n = ops.sum(cluster)
             smoothed = (cluster + self.epsilon) / (n + k * self.epsilon) * n
             embeddings = embed_sum / smoothed[:, None]
         if self.dead_code_threshold > 0:
             dead = usage < self.dead_code_threshold / k
+            pool = gather_across_replicas(flat)  # the same rows, and picks, on every replica
             picks = keras.random.randint(
-                (k,), 0, ops.shape(flat)[0], seed=self.seed_generator, dtype="int32"
+                (k,), 0, ops.shape(pool)[0], seed=self.seed_generator, dtype="int32"
             )
-            replacement = ops.take(flat, picks, axis=0)
+            replacement = ops.take(pool, picks, axis=0)
             embeddings = ops.where(dead[:, None], replacement, embeddings)
             usage = ops.where(dead, 1.0 / k, usage)
             if self.ema_decay is not None:

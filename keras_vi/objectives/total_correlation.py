@@ -4,6 +4,7 @@ import math
 
 from keras import ops
 
+from keras_vi._replicas import gather_across_replicas
 from keras_vi.api_export import keras_vi_export
 from keras_vi.objectives.base import Objective, reconstruction_and_kl
 from keras_vi.utils import LOG_2PI, check_non_negative_float, check_positive_int
@@ -26,8 +27,9 @@ def total_correlation(z, mean, log_var, dataset_size=None):
         dataset_size: None, or N for minibatch-weighted sampling.
     """
     z = ops.convert_to_tensor(z)
-    mean = ops.cast(mean, z.dtype)
-    log_var = ops.cast(log_var, z.dtype)
+    # under tf.distribute: the mixture of the global batch's posteriors, as on one device
+    mean = gather_across_replicas(ops.cast(mean, z.dtype))
+    log_var = gather_across_replicas(ops.cast(log_var, z.dtype))
     # log q(z_id | x_j) for every pair (i, j): (..., batch_i, batch_j, d).
     diff = ops.expand_dims(z, -2) - mean
     log_q = -0.5 * (LOG_2PI + log_var + ops.square(diff) * ops.exp(-log_var))

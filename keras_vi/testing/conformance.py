@@ -173,8 +173,7 @@ def run_model_test(model_cls, init_kwargs, x, deterministic_method="reconstruct"
         method = deterministic_method
         _assert_allclose(getattr(reloaded, method)(x), getattr(model, method)(x),
                          f".keras reload: {method}")
-        fresh = model_cls.from_config(model.get_config())
-        fresh.build(x.shape)  # not a call: that would advance its seed generator
-        fresh.set_weights(model.get_weights())
-        _assert_allclose(reloaded(x), fresh(x), ".keras reload: call with the same seed")
+        # zoo models save their seed-generator states: the reloaded model's
+        # noise continues where the saved model's was
+        _assert_allclose(reloaded(x), model(x), ".keras reload: call continues the saved noise")
     return model

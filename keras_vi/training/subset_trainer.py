@@ -1,7 +1,9 @@
 """Training a subset of a model's variables through Keras' own compiled steps."""
 
 import keras
+from keras import ops
 
+from keras_vi._replicas import num_data_parallel_devices, replica_share
 from keras_vi.api_export import keras_vi_export
 
 
@@ -76,6 +78,25 @@ class SubsetTrainer(keras.Model):
         if self._forward is not None:
             return self._forward(x, training)
         return self.model(x, training=training)
+
+    def step(self, x):
+        """One training step on batch `x`; returns the logs (a dict of floats).
+
+        `train_on_batch`, except under a tf.distribute strategy with several
+        replicas: there Keras' `train_on_batch` hands every replica the whole
+        batch, so the step goes through `fit`, which splits the batch across
+        the replicas as one device's step would see it.
+        """
+        if num_data_parallel_devices(self) > 1 and keras.backend.backend() == "tensorflow":
+            size = int(ops.shape(x)[0])
+            history = self.fit(x, batch_size=size, epochs=1, shuffle=False, verbose=0).history
+            return {name: float(values[-1]) for name, values in history.items()}
+        return self.train_on_batch(x, return_dict=True)
+
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        # as ZooModel's: under tf.distribute, each replica's share of the global mean
+        loss = super()._compute_loss(x, y, y_pred, sample_weight, training=training)
+        return loss * ops.cast(replica_share(x), loss.dtype)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if self._loss is not None:

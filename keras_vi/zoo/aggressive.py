@@ -42,7 +42,7 @@ def encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps, check
     previous, current = np.inf, 0.0
     for step in range(1, max_inner_steps + 1):
         batch = x[rng.integers(0, len(x), size=min(batch_size, len(x)))]
-        current += encoder_trainer.train_on_batch(batch, return_dict=True)["loss"]
+        current += encoder_trainer.step(batch)["loss"]
         if step % check_every == 0:
             current /= check_every
             if current >= previous:
@@ -68,7 +68,7 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
             inner_steps.append(
                 encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps)
             )
-            losses.append(decoder_trainer.train_on_batch(batch, return_dict=True)["loss"])
+            losses.append(decoder_trainer.step(batch)["loss"])
         mi = mutual_information(model, validation_x, seed=seed + epoch)
         logs = {
             "loss": float(np.mean(losses)),

@@ -1,8 +1,13 @@
 """The base of every zoo model: compile defaults, input checks, sampling, weights."""
 
+import contextlib
+
 import keras
 import numpy as np
+from keras import ops
 
+from keras_vi._replicas import check_batches_divide, replica_share
+from keras_vi.datasets.batches import Batches
 from keras_vi.utils import check_positive_int, check_seed, weighted_mean
 
 
@@ -59,6 +64,16 @@ class ZooModel(keras.Model):
         if self.built:
             self.optimizer.build(self.trainable_variables)  # so its saved state loads
 
+    def strategy_scope(self):
+        """The scope of the model's `tf.distribute` strategy (TensorFlow), else a no-op.
+
+        Zoo models create their variables when they first see data; under a
+        strategy (`MirroredStrategy`) those variables, and the default
+        optimizer's, must be created in its scope, as Keras' own layers are.
+        """
+        strategy = getattr(self, "distribute_strategy", None)
+        return strategy.scope() if strategy is not None else contextlib.nullcontext()
+
     def _ensure_compiled(self):
         if not self.compiled:
             self.compile()
@@ -83,6 +98,15 @@ class ZooModel(keras.Model):
 
     # Training --------------------------------------------------------------------
 
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        # Keras' trainers call this around `compute_loss`. Under tf.distribute
+        # each replica's mean loss becomes its share of the global batch's
+        # mean, as Keras does for its own losses: the summed gradients are
+        # then one device's, also for a global batch not divisible by the
+        # number of replicas.
+        loss = super()._compute_loss(x, y, y_pred, sample_weight, training=training)
+        return loss * ops.cast(replica_share(x), loss.dtype)
+
     def weighted_loss(self, per_example_loss, sample_weight=None):
         """The batch loss: the (sample-weighted) mean of per-example losses."""
         return weighted_mean(per_example_loss, sample_weight)
@@ -95,11 +119,39 @@ class ZooModel(keras.Model):
             FloatingPointError: the training loss became NaN or infinite.
         """
         self.check_input(x)
-        self._ensure_compiled()
+        self._check_data_parallel_batches(x, kwargs.get("batch_size"))
+        with self.strategy_scope():  # variables built lazily belong to the strategy's devices
+            if not self.built:
+                self.build_for_fit(x)
+            self._ensure_compiled()
         if not _is_array(x):
             kwargs.setdefault("shuffle", False)  # datasets and loaders shuffle themselves
-        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [_RaiseOnNonFiniteLoss()]
+        extra = [_RaiseOnNonFiniteLoss()]
+        if isinstance(x, Batches):
+            extra.append(_AlignBatchesEpoch(x))
+        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + extra
         return self._fit(x, y, **kwargs)
+
+    def _check_data_parallel_batches(self, x, batch_size):
+        if _is_array(x) and not isinstance(x, dict):
+            check_batches_divide(self, len(x), batch_size or 32)
+        else:
+            batch = first_batch(x, "x")
+            leaf = next(iter(batch.values())) if isinstance(batch, dict) else batch
+            check_batches_divide(self, None, int(leaf.shape[0]), name="x")
+
+    def build_for_fit(self, x):
+        """Builds the model from the first batch of `x` before `fit` runs.
+
+        Built before the first step so that callbacks that restore weights
+        (`keras.callbacks.BackupAndRestore`) find the model's variables on
+        every backend. A model that initializes from the data overrides this.
+        """
+        batch = first_batch(x, "x")
+        if isinstance(batch, dict):
+            self.build({key: tuple(value.shape) for key, value in batch.items()})
+        else:
+            self.build(tuple(batch.shape))
 
     def _fit(self, x, y, **kwargs):
         """The training itself; a model with its own schedule overrides this."""
@@ -138,8 +190,44 @@ class ZooModel(keras.Model):
         """Further results the CLI writes to metrics.json (after fit and evaluate)."""
         return {}
 
+    # Saved state ---------------------------------------------------------------
+
+    def seed_states(self):
+        """The state variables of every SeedGenerator in the model, in a fixed order."""
+        return [v for v in self.variables if v.name == "seed_generator_state"]
+
+    def save_own_variables(self, store):
+        """Keras' saved weights, plus the state of every SeedGenerator in the model.
+
+        Keras saves no random state; with it, a fit resumed from a checkpoint
+        (`keras.callbacks.BackupAndRestore`, `.keras` files) draws the same
+        noise as the uninterrupted one.
+        """
+        super().save_own_variables(store)
+        for i, state in enumerate(self.seed_states()):
+            store[f"{_SEED_STATE}{i}"] = keras.ops.convert_to_numpy(state)
+
+    def load_own_variables(self, store):
+        """Loads what `save_own_variables` saved; files without seed states load too."""
+        keys = list(store.keys())
+        super().load_own_variables({k: store[k] for k in keys if not k.startswith(_SEED_STATE)})
+        saved = [k for k in keys if k.startswith(_SEED_STATE)]
+        if not saved:
+            return
+        states = self.seed_states()
+        if len(saved) != len(states):
+            raise ValueError(
+                f"The saved file holds {len(saved)} random-seed states, the model "
+                f"{self.name} has {len(states)}: it is not a file of this model."
+            )
+        for i, state in enumerate(states):
+            state.assign(np.asarray(store[f"{_SEED_STATE}{i}"]).astype(state.dtype))
+
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
+
+
+_SEED_STATE = "seed_state_"
 
 
 def _is_array(x):
@@ -168,6 +256,26 @@ def first_batch(x, name):
     if isinstance(batch, (list, tuple)):
         batch = batch[0]
     return batch
+
+
+class _AlignBatchesEpoch(keras.callbacks.Callback):
+    """A fit that starts at epoch e > 0 (resumed, or `initial_epoch`) advances `Batches` by e.
+
+    As if the e epochs before had run on it: a resumed fit then reads the
+    batches the uninterrupted one read in the same epochs.
+    """
+
+    def __init__(self, batches):
+        super().__init__()
+        self.batches = batches
+
+    def on_train_begin(self, logs=None):
+        self._first = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._first and epoch > 0:
+            self.batches.epoch = self.batches.epoch + epoch
+        self._first = False
 
 
 class _RaiseOnNonFiniteLoss(keras.callbacks.Callback):

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vi._replicas import gather_across_replicas
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
 from keras_vi.objectives import ELBO
@@ -99,7 +100,7 @@ class FactorVAE(LatentVariableModel):
         """D's logit log q(z) / prod_d q(z_d) for codes z (..., latent_dim): (...)."""
         lead = ops.shape(z)[:-1]
         logits = self.discriminator(ops.reshape(z, (-1, self.latent_dim)))
-        return ops.reshape(logits, lead)
+        return ops.reshape(ops.cast(logits, self.variable_dtype), lead)
 
     def loss_terms_per_example(self, x, outputs):
         terms = dict(super().loss_terms_per_example(x, outputs))
@@ -112,11 +113,15 @@ class FactorVAE(LatentVariableModel):
 
     def _discriminator_forward(self, x, training):
         """x: two batches stacked (2M, ...) -> logits of [z ~ q(z); permuted z]."""
-        mean, log_var = self.encode(ops.cast(x, self.compute_dtype))
+        mean, log_var = self.encode(ops.cast(x, self.variable_dtype))
         z = ops.stop_gradient(Normal(mean, log_var).sample(seed=self.seed_generator))
+        # under tf.distribute the two stacked batches are split across replicas:
+        # every replica scores the whole (gathered) pair, as one device does
+        z = gather_across_replicas(z)
         half = ops.shape(z)[0] // 2
         joint, shuffled = z[:half], permute_dimensions(z[half:], self.seed_generator)
-        return self.discriminator(ops.concatenate([joint, shuffled], axis=0), training=training)[:, 0]
+        logits = self.discriminator(ops.concatenate([joint, shuffled], axis=0), training=training)[:, 0]
+        return ops.cast(logits, self.variable_dtype)
 
     def _discriminator_loss(self, x, y, logits, sample_weight):
         # Cross-entropy with label 1 for joint codes, 0 for permuted ones.
@@ -147,6 +152,8 @@ class FactorVAE(LatentVariableModel):
             self.discriminator_optimizer = keras.optimizers.Adam(
                 self.discriminator_learning_rate, beta_1=0.5, beta_2=0.9)
         d_step.compile(optimizer=self.discriminator_optimizer)
+        if not self.discriminator_optimizer.built:  # so a checkpoint's state loads into it
+            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
         return vae_step, d_step
 
     def _fit(self, x, y=None, epochs=1, batch_size=None, verbose="auto", callbacks=None,
@@ -162,22 +169,26 @@ class FactorVAE(LatentVariableModel):
         batches = _Batches(x, batch_size or 32, shuffle, seed=self.seed or 0)
         if not self.built:
             self.build((None, *np.shape(batches.first())[1:]))
-        vae_step, d_step = self.make_trainers()
+        with self.strategy_scope():  # the trainers run under the model's tf.distribute strategy
+            vae_step, d_step = self.make_trainers()
         callbacks = keras.callbacks.CallbackList(
             callbacks, add_history=True, add_progbar=verbose not in (0, "0"), model=self,
             verbose=1 if verbose == "auto" else verbose, epochs=epochs, steps=len(batches),
         )
         self.stop_training = False
+        self._initial_epoch = None
         callbacks.on_train_begin()
+        # a BackupAndRestore callback sets where a resumed fit starts
+        initial_epoch = self._initial_epoch or initial_epoch
         logs = {}
         for epoch in range(initial_epoch, epochs):
             sums = {}  # the epoch's running means, as `fit` logs them
             callbacks.on_epoch_begin(epoch)
             for step, (first, second) in enumerate(batches.pairs(epoch)):
                 callbacks.on_train_batch_begin(step)
-                values = vae_step.train_on_batch(first, return_dict=True)
-                values["discriminator_loss"] = d_step.train_on_batch(
-                    np.concatenate([first, second]), return_dict=True)["loss"]
+                values = vae_step.step(first)
+                values["discriminator_loss"] = d_step.step(
+                    np.concatenate([first, second]))["loss"]
                 for name, value in values.items():
                     sums[name] = sums.get(name, 0.0) + float(value)
                 logs = {name: total / (step + 1) for name, total in sums.items()}

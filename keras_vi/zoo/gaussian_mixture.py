@@ -7,7 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import check_choice, check_data, check_positive_int
+from keras_vi.utils import check_choice, check_data, check_positive_int, full_precision
 from keras_vi.zoo.base import ZooModel
 
 COVARIANCES = ("diag", "full")
@@ -49,7 +49,7 @@ class GaussianMixture(ZooModel):
     default_learning_rate = 1e-2
 
     def __init__(self, num_components, covariance="diag", seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
+        super().__init__(seed=seed, **full_precision(kwargs))  # exact log p(x) in float32
         self.num_components = check_positive_int(num_components, "num_components")
         self.covariance = check_choice(covariance, "covariance", COVARIANCES)
         self.log_likelihood_tracker = keras.metrics.Mean(name="log_likelihood")
@@ -170,18 +170,16 @@ class GaussianMixture(ZooModel):
             d = self.data_dim if self.built else "d"
             raise ValueError(f"`{name}` must have shape (batch, {d}), got {batch.shape}.")
 
-    def _fit(self, x, y, **kwargs):
-        """Fits -log p(x); the first fit initializes from NumPy `x` (k-means++)."""
-        if not self.built:
-            if not isinstance(x, np.ndarray):
-                raise ValueError("`x` must be a NumPy array of shape (batch, d) for the first fit.")
-            self.build(x.shape)
-            picks = _kmeans_plus_plus(x, self.num_components, np.random.default_rng(self.seed))
-            variance = np.tile(x.var(axis=0) + 1e-6, (self.num_components, 1))
-            if self.covariance == "full":
-                variance = np.stack([np.diag(v) for v in variance])
-            self.set_parameters(np.full(self.num_components, 1 / self.num_components), x[picks], variance)
-        return super()._fit(x, y, **kwargs)
+    def build_for_fit(self, x):
+        """The first fit initializes from NumPy `x`: k-means++ means, the data's variance."""
+        if not isinstance(x, np.ndarray):
+            raise ValueError("`x` must be a NumPy array of shape (batch, d) for the first fit.")
+        self.build(x.shape)
+        picks = _kmeans_plus_plus(x, self.num_components, np.random.default_rng(self.seed))
+        variance = np.tile(x.var(axis=0) + 1e-6, (self.num_components, 1))
+        if self.covariance == "full":
+            variance = np.stack([np.diag(v) for v in variance])
+        self.set_parameters(np.full(self.num_components, 1 / self.num_components), x[picks], variance)
 
     def get_config(self):
         return {**super().get_config(), "num_components": self.num_components,

@@ -1,6 +1,7 @@
 """The base latent variable model: prior, encoder, decoder, likelihood and objective as parts."""
 
 import copy
+import os
 
 import keras
 from keras import ops
@@ -148,14 +149,15 @@ class LatentVariableModel(ZooModel):
 
     def encode(self, x, training=False):
         """Returns (mean, log_var) of q(z|x)."""
-        x = ops.convert_to_tensor(x, dtype=self.compute_dtype)
+        x = ops.convert_to_tensor(x, dtype=self.variable_dtype)
         self._check_shape(x)
         mean, log_var = self.encoder(x, training=training)
-        return mean, log_var
+        # q(z|x), the noise and every loss term in float32 under mixed precision
+        return ops.cast(mean, self.variable_dtype), ops.cast(log_var, self.variable_dtype)
 
     def decoder_params(self, z, training=False):
         """Decoder outputs for z of shape (..., latent_dim), keyed by `likelihood.param_names`."""
-        z = ops.convert_to_tensor(z, dtype=self.compute_dtype)
+        z = ops.convert_to_tensor(z, dtype=self.variable_dtype)
         if z.shape[-1] != self.latent_dim:
             raise ValueError(
                 f"`z` must have last axis latent_dim={self.latent_dim}, got shape {tuple(z.shape)}."
@@ -170,7 +172,8 @@ class LatentVariableModel(ZooModel):
                 f"likelihood {self.likelihood!r}, got {len(out)}."
             )
         shapes = self.likelihood.param_shapes(self.data_shape)
-        return {n: ops.reshape(o, (*lead, *s)) for n, o, s in zip(names, out, shapes)}
+        return {n: ops.reshape(ops.cast(o, self.variable_dtype), (*lead, *s))
+                for n, o, s in zip(names, out, shapes)}
 
     def likelihood_distribution(self, params):
         """p(x|z) as a distribution object from `decoder_params`' output."""
@@ -192,7 +195,7 @@ class LatentVariableModel(ZooModel):
     # Training -----------------------------------------------------------------
 
     def call(self, x, training=False):
-        x = ops.cast(x, self.compute_dtype)
+        x = ops.cast(x, self.variable_dtype)
         mean, log_var = self.encode(x, training=training)
         z = self.sampling([mean, log_var])
         outputs = {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
@@ -209,7 +212,7 @@ class LatentVariableModel(ZooModel):
 
     def bundle(self, x, outputs):
         """The objective's `Bundle` for a batch and `call`'s outputs."""
-        x = ops.cast(x, self.compute_dtype)
+        x = ops.cast(x, self.variable_dtype)
         return Bundle(
             x=outputs.get("dequantized", x),
             posterior=Normal(outputs["mean"], outputs["log_var"]),
@@ -231,7 +234,7 @@ class LatentVariableModel(ZooModel):
         log p(x|z). `keras_vi.estimators.log_likelihood` averages them in chunks.
         """
         check_choice(proposal, "proposal", ("posterior", "prior"))
-        x = ops.cast(x, self.compute_dtype)
+        x = ops.cast(x, self.variable_dtype)
         mean, log_var = self.encode(x)
         if proposal == "prior":
             batch = ops.shape(x)[0]
@@ -261,6 +264,8 @@ class LatentVariableModel(ZooModel):
         return loss
 
     def _fit(self, x, y, **kwargs):
+        if self.aggressive:
+            _restore_backup_early(self, kwargs.get("callbacks"))
         if self.aggressive and float(ops.convert_to_numpy(self.aggressive_done)) == 0.0:
             return fit_aggressive_then_jointly(self, x, y, super()._fit, **kwargs)
         return super()._fit(x, y, **kwargs)
@@ -298,3 +303,18 @@ class LatentVariableModel(ZooModel):
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def _restore_backup_early(model, callbacks):
+    """Loads a BackupAndRestore checkpoint before the aggressive phase would start.
+
+    The aggressive phase runs outside `fit`, before the callbacks restore
+    anything; a resumed fit whose checkpoint says the phase is done
+    (`aggressive_done`) must not run it again.
+    """
+    for callback in callbacks or ():
+        path = getattr(callback, "_weights_path", None)
+        if isinstance(callback, keras.callbacks.BackupAndRestore) and path and os.path.exists(path):
+            if not model.optimizer.built:
+                model.optimizer.build(model.trainable_variables)
+            model.load_weights(path)

@@ -112,6 +112,7 @@ class PixelCNN(ZooModel):
 
     def _nll(self, x, logits):
         x = ops.cast(x, "int32")
+        logits = ops.cast(logits, self.variable_dtype)  # the log-softmax in float32 under mixed precision
         log_p = ops.take_along_axis(ops.log_softmax(logits, axis=-1), x[..., None], axis=-1)
         return -ops.sum(log_p, axis=(1, 2, 3))
 

@@ -7,7 +7,7 @@ from keras import ops
 
 from keras_vi import layers
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import LOG_2PI, check_choice, check_positive_int
+from keras_vi.utils import LOG_2PI, check_choice, check_positive_int, full_precision
 from keras_vi.zoo.base import ZooModel
 
 
@@ -72,7 +72,7 @@ class RealNVP(ZooModel):
 
     def __init__(self, dequantization="uniform", num_scales=3, num_steps=4, filters=64,
                  alpha=1e-5, seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
+        super().__init__(seed=seed, **full_precision(kwargs))  # a flow is its log-determinants: float32
         self.dequantizer = layers.get_dequantizer(dequantization, seed)
         self.dequantization = layers.serialize_dequantization(dequantization, self.dequantizer)
         self.num_scales = check_positive_int(num_scales, "num_scales")

@@ -8,7 +8,7 @@ from keras_vi import likelihoods
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import VectorQuantizer
 from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
-from keras_vi.utils import check_positive_int, sum_of_losses
+from keras_vi.utils import check_positive_int
 from keras_vi.zoo import networks
 from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.pixel_cnn import PixelCNN
@@ -99,23 +99,28 @@ class VQVAE(ZooModel):
         self.built = True
 
     def call(self, x, training=False):
-        x = ops.cast(x, self.compute_dtype)
+        x = ops.cast(x, self.variable_dtype)
         self._check_shape(x)
         z_e = self.encoder(x, training=training)
         z_q, indices = self.quantizer(z_e, training=training, return_indices=True)
-        return {"z_e": z_e, "indices": indices, "output": self.decoder(z_q, training=training)}
+        return {"z_e": z_e, "indices": indices, "output": self.decoder(z_q, training=training),
+                "vq_loss": self.quantizer.quantization_loss(
+                    ops.cast(z_e, self.quantizer.compute_dtype), self.quantizer.lookup(indices))}
 
     def likelihood_distribution(self, output):
         """p(x|z_q) from the decoder's output (a tensor, or a list of them)."""
         output = output if isinstance(output, (list, tuple)) else [output]
-        params = dict(zip(self.likelihood.param_names, output))
+        # the likelihood in float32 under mixed precision
+        params = {n: ops.cast(o, self.variable_dtype) for n, o in zip(self.likelihood.param_names, output)}
         return self.likelihood.distribution(params, event_ndims=len(self.data_shape))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y
-        x = ops.cast(x, self.compute_dtype)
+        x = ops.cast(x, self.variable_dtype)
         reconstruction = self.likelihood_distribution(y_pred["output"]).log_prob(x)
-        vq_loss = sum_of_losses(self.losses)
+        # the quantizer's loss from this step's outputs, not `self.losses`: that
+        # list is shared by the replicas of a tf.distribute step
+        vq_loss = ops.mean(y_pred["vq_loss"])
         k = self.num_embeddings
         updates = {
             "reconstruction": reconstruction,

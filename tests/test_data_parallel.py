@@ -1,0 +1,48 @@
+"""Data parallel on the engines users have: keras.distribution.DataParallel (JAX) and
+tf.distribute.MirroredStrategy (TensorFlow), on two virtual CPU devices in a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import BACKEND, REPO
+
+SCRIPT = os.path.join(REPO, "tests", "data_parallel_check.py")
+
+
+def _run(*args):
+    env = {**os.environ, "KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, SCRIPT, *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+@pytest.mark.skipif(BACKEND == "torch", reason="Keras has no distribution API on PyTorch (README)")
+def test_two_devices_end_with_one_devices_weights_for_every_zoo_model():
+    result = _run("16")
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report.pop("devices") == 2
+    noise = report.pop("noise")
+    # per-example noise differs between the devices' halves of the batch...
+    assert not np.allclose(noise["first"], noise["second"])
+    if "one_device" in noise:  # ...and is one device's draw for the whole batch (TensorFlow)
+        np.testing.assert_array_equal(noise["first"] + noise["second"], noise["one_device"])
+    assert set(report) == {"vae", "iwae", "beta_vae_mlp", "beta_tc_vae", "vq_vae_ema", "vq_vae",
+                           "pixel_cnn", "gaussian_mixture", "factor_vae", "real_nvp"}
+    for name, entry in report.items():
+        # SGD, two epochs: a gradient twice too large, or replica-local batch statistics
+        # (VQ EMA counts, ActNorm's initialization, β-TCVAE's minibatch TC, FactorVAE's
+        # permuted codes), or a step that gives each replica the whole batch, shows here
+        assert entry["max_difference"] < 5e-5, (name, entry)
+        assert entry["replicas_agree"], name  # the VQ statistics and restarts too
+
+
+@pytest.mark.skipif(BACKEND == "torch", reason="Keras has no distribution API on PyTorch (README)")
+def test_a_batch_that_does_not_split_evenly_is_a_clear_error():
+    result = _run("15", "vae")
+    assert result.returncode != 0
+    assert "ValueError: `batch_size`: every batch must split evenly across the 2" in result.stderr
