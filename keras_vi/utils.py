@@ -58,6 +58,8 @@ def check_data(x, name, expected_shape=None, unit_interval=False):
             f"`{name}` must have a batch axis and at least one data axis, "
             f"got shape {tuple(x.shape)}."
         )
+    if x.shape[0] == 0:
+        raise ValueError(f"`{name}` holds no example (shape {tuple(x.shape)}).")
     if not np.all(np.isfinite(x)):
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
         raise ValueError(f"`{name}` contains {bad} NaN or infinite values.")

@@ -63,7 +63,7 @@ class KLAnnealing(keras.callbacks.Callback):
         self.schedule = check_choice(schedule, "schedule", SCHEDULES)
         self.warmup_steps = check_positive_int(warmup_steps, "warmup_steps")
         self.cycle_steps = check_positive_int(cycle_steps, "cycle_steps")
-        if not 0 < ratio <= 1:
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio <= 1:
             raise ValueError(f"`ratio` must be in (0, 1], got {ratio}.")
         self.ratio = float(ratio)
         self.max_weight = None if max_weight is None else check_non_negative_float(

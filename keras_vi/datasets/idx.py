@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import os
+import zlib
 
 import numpy as np
 
@@ -101,7 +102,7 @@ def read_idx_file(name, data_dir, split, kind):
     is_gz = path.endswith(".gz")
     try:
         data = gzip.decompress(stored) if is_gz else stored
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:  # a bad header, a cut stream, damaged data
         raise ValueError(f"{path} is corrupt: {e}") from None
     ok = (is_gz and hashlib.md5(stored).hexdigest() == gz_md5) or (
         raw_md5 is not None and hashlib.md5(data).hexdigest() == raw_md5

@@ -72,7 +72,8 @@ class VectorQuantizer(keras.layers.Layer):
         self.num_embeddings = check_positive_int(num_embeddings, "num_embeddings")
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
         self.commitment_cost = check_non_negative_float(commitment_cost, "commitment_cost")
-        if ema_decay is not None and not (0.0 < ema_decay < 1.0):
+        if ema_decay is not None and (isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float))
+                                      or not 0.0 < ema_decay < 1.0):
             raise ValueError(f"`ema_decay` must be None or in (0, 1), got {ema_decay!r}.")
         self.ema_decay = ema_decay
         self.dead_code_threshold = check_non_negative_float(

@@ -87,6 +87,19 @@ class ZooModel(keras.Model):
         """Checks NumPy `x` whole, or the first batch of a dataset or loader."""
         self.validate_batch(first_batch(x, name), name)
 
+    def check_eager(self, x, name="x"):
+        """`validate_batch` for NumPy (or list) input of a public method; tensors pass.
+
+        Methods such as `encode` or `log_prob` also run inside compiled steps,
+        where their input is a backend tensor and checks would cost a host sync.
+        """
+        if isinstance(x, keras.KerasTensor) or keras.ops.is_tensor(x):
+            return
+        if isinstance(x, dict):
+            self.validate_batch(x, name)
+            return
+        self.validate_batch(_as_array(x, name), name)
+
     def _check_shape(self, x, name="x"):
         """Raises if tensor `x` does not have the model's per-example shape."""
         shape = tuple(x.shape)
@@ -228,6 +241,13 @@ class ZooModel(keras.Model):
 
 
 _SEED_STATE = "seed_state_"
+
+
+def _as_array(x, name):
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged lists and the like
+        raise ValueError(f"`{name}` must be an array of numbers, got {type(x).__name__}: {e}") from None
 
 
 def _is_array(x):

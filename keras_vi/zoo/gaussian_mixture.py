@@ -103,6 +103,7 @@ class GaussianMixture(ZooModel):
 
     def log_prob(self, x):
         """Exact log p(x) per example: (batch,)."""
+        self.check_eager(x)
         return ops.logsumexp(self.component_log_prob(x), axis=-1)
 
     def predict_proba(self, x):

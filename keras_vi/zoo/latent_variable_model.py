@@ -4,13 +4,14 @@ import copy
 import os
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_vi import layers, likelihoods, priors
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
 from keras_vi.objectives import Bundle, Objective
-from keras_vi.utils import check_choice, check_non_negative_float, check_positive_int, sum_of_losses
+from keras_vi.utils import check_choice, check_data, check_non_negative_float, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
 from keras_vi.zoo.aggressive import fit_aggressive_then_jointly
 from keras_vi.zoo.base import ZooModel
@@ -149,6 +150,7 @@ class LatentVariableModel(ZooModel):
 
     def encode(self, x, training=False):
         """Returns (mean, log_var) of q(z|x)."""
+        self.check_eager(x)
         x = ops.convert_to_tensor(x, dtype=self.variable_dtype)
         self._check_shape(x)
         mean, log_var = self.encoder(x, training=training)
@@ -157,6 +159,8 @@ class LatentVariableModel(ZooModel):
 
     def decoder_params(self, z, training=False):
         """Decoder outputs for z of shape (..., latent_dim), keyed by `likelihood.param_names`."""
+        if not (isinstance(z, keras.KerasTensor) or ops.is_tensor(z)):
+            check_data(np.asarray(z) if not isinstance(z, np.ndarray) else z, "z")
         z = ops.convert_to_tensor(z, dtype=self.variable_dtype)
         if z.shape[-1] != self.latent_dim:
             raise ValueError(

@@ -118,6 +118,7 @@ class PixelCNN(ZooModel):
 
     def log_prob(self, inputs):
         """Exact log p(x) per example, in nats: (batch,)."""
+        self.check_eager(inputs)
         x, _ = self._split(inputs)
         return -self._nll(x, self(inputs))
 
@@ -138,6 +139,12 @@ class PixelCNN(ZooModel):
         grid = to_numpy(grid)
         if not np.issubdtype(grid.dtype, np.integer):
             raise ValueError(f"`{name}` must hold integers, got dtype {grid.dtype}.")
+        expected = self.grid_shape or grid.shape[1:3]
+        if grid.ndim != 3 or tuple(grid.shape[1:]) != tuple(expected) or grid.shape[0] == 0:
+            raise ValueError(
+                f"`{name}` must be integer grids of shape (batch >= 1, {', '.join(map(str, expected)) or 'H, W'}), "
+                f"got shape {grid.shape}."
+            )
         if grid.size and (grid.min() < 0 or grid.max() >= self.num_classes):
             raise ValueError(
                 f"`{name}` values must lie in [0, {self.num_classes}), got "

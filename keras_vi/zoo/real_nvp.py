@@ -174,6 +174,7 @@ class RealNVP(ZooModel):
 
     def encode(self, x):
         """Integer images -> base codes z (batch, D) of their cell centres (x + 0.5) / 256."""
+        self.check_eager(x)
         self._check_shape(x)
         return self.to_base((ops.cast(x, self.compute_dtype) + 0.5) / self.dequantizer.num_bins)[0]
 
