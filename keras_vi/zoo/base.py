@@ -131,11 +131,12 @@ class ZooModel(keras.Model):
             ValueError: `x` does not suit the model (shape, NaN, range, dtype).
             FloatingPointError: the training loss became NaN or infinite.
         """
-        self.check_input(x)
-        self._check_data_parallel_batches(x, kwargs.get("batch_size"))
+        batch = first_batch(x, "x")  # read once: `x` may be a one-pass iterator
+        self.validate_batch(batch, "x")
+        self._check_data_parallel_batches(x, batch, kwargs.get("batch_size"))
         with self.strategy_scope():  # variables built lazily belong to the strategy's devices
             if not self.built:
-                self.build_for_fit(x)
+                self.build_for_fit(x, batch)
             self._ensure_compiled()
         if not _is_array(x):
             kwargs.setdefault("shuffle", False)  # datasets and loaders shuffle themselves
@@ -145,22 +146,20 @@ class ZooModel(keras.Model):
         kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + extra
         return self._fit(x, y, **kwargs)
 
-    def _check_data_parallel_batches(self, x, batch_size):
+    def _check_data_parallel_batches(self, x, batch, batch_size):
         if _is_array(x) and not isinstance(x, dict):
             check_batches_divide(self, len(x), batch_size or 32)
         else:
-            batch = first_batch(x, "x")
             leaf = next(iter(batch.values())) if isinstance(batch, dict) else batch
             check_batches_divide(self, None, int(leaf.shape[0]), name="x")
 
-    def build_for_fit(self, x):
-        """Builds the model from the first batch of `x` before `fit` runs.
+    def build_for_fit(self, x, batch):
+        """Builds the model from `batch`, the first batch of `x`, before `fit` runs.
 
         Built before the first step so that callbacks that restore weights
         (`keras.callbacks.BackupAndRestore`) find the model's variables on
         every backend. A model that initializes from the data overrides this.
         """
-        batch = first_batch(x, "x")
         if isinstance(batch, dict):
             self.build({key: tuple(value.shape) for key, value in batch.items()})
         else:

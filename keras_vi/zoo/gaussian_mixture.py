@@ -171,7 +171,7 @@ class GaussianMixture(ZooModel):
             d = self.data_dim if self.built else "d"
             raise ValueError(f"`{name}` must have shape (batch, {d}), got {batch.shape}.")
 
-    def build_for_fit(self, x):
+    def build_for_fit(self, x, batch):
         """The first fit initializes from NumPy `x`: k-means++ means, the data's variance."""
         if not isinstance(x, np.ndarray):
             raise ValueError("`x` must be a NumPy array of shape (batch, d) for the first fit.")
