@@ -79,6 +79,7 @@ tutorials: $(STAMP)
 bench: $(STAMP)
 	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -r requirements-bench.txt
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.scaling --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) *.egg-info site .test-logs

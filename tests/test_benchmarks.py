@@ -16,6 +16,16 @@ def test_benchmark_harness_smoke(tmp_path):
     assert f"| {BACKEND} | 20 |" in text
 
 
+def test_scaling_harness_smoke():
+    """One measurement of benchmarks/scaling.py in this process, at a tiny size."""
+    from benchmarks import scaling
+
+    args = type("Args", (), {"policy": "float32", "devices": 0, "batch_size": 8, "steps": 2,
+                             "repeats": 1, "data_dir": "/nonexistent"})()
+    row = scaling.measure(args)
+    assert row["backend"] == BACKEND and row["finite"] and row["examples_per_s"] > 0
+
+
 @pytest.mark.parametrize("size", [6, 5])
 def test_numpy_reference_convolutions_match_keras(size):
     """The tap-by-tap float64 convolutions of the step-0 check against Keras' layers."""

@@ -16,8 +16,15 @@ SCRIPT = os.path.join(REPO, "tests", "data_parallel_check.py")
 
 def _run(*args):
     env = {**os.environ, "KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, SCRIPT, *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=900)
+    for _ in range(2):
+        result = subprocess.run([sys.executable, SCRIPT, *args], cwd=REPO, env=env, capture_output=True,
+                                text=True, timeout=900)
+        # On 2 CPU cores an all-reduce between XLA's virtual CPU devices sometimes never
+        # completes and XLA aborts the process (upstream; benchmarks/scaling.py counts
+        # these stalls): run it once more. Any other failure is the test's.
+        if "Termination timeout for `all reduce" not in result.stderr:
+            break
+    return result
 
 
 @pytest.mark.skipif(BACKEND == "torch", reason="Keras has no distribution API on PyTorch (README)")

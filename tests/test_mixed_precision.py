@@ -25,6 +25,8 @@ MODELS = {
     "vae": (lambda: zoo.VAE(latent_dim=2, hidden_units=(16,), seed=0), BINARY),
     "iwae": (lambda: zoo.IWAE(latent_dim=2, num_samples=3, hidden_units=(16,), seed=0), BINARY),
     "beta_tc_vae": (lambda: zoo.BetaTCVAE(latent_dim=2, hidden_units=(16,), seed=0), BINARY),
+    "factor_vae": (lambda: zoo.FactorVAE(latent_dim=2, hidden_units=(16,), discriminator_units=(8,), seed=0),
+                   BINARY),
     "vq_vae": (lambda: zoo.VQVAE(num_embeddings=8, embedding_dim=4, ema_decay=0.9, filters=(8, 8),
                                  prior_layers=1, prior_filters=8, seed=0), BINARY[..., None]),
     "pixel_cnn": (lambda: zoo.PixelCNN(num_classes=2, num_layers=2, filters=8, seed=0), BINARY.astype("int32")),
