@@ -47,6 +47,8 @@ class VectorQuantizer(keras.layers.Layer):
         return_indices: Python bool; if True, returns `(z_q, indices)`, the
             nearest-code indices (int32, shape `inputs.shape[:-1]`) that the
             call computed anyway, so a model need not search the codebook twice.
+        return_loss: Python bool; if True, also returns the per-example loss
+            (`quantization_loss`, shape (batch,)) last: `(z_q, [indices,] loss)`.
 
     Examples:
         >>> from keras import ops
@@ -141,17 +143,19 @@ class VectorQuantizer(keras.layers.Layer):
             loss = loss + ops.mean(ops.square(ops.stop_gradient(inputs) - quantized), axis=axes)
         return loss
 
-    def call(self, inputs, training=False, return_indices=False):
+    def call(self, inputs, training=False, return_indices=False, return_loss=False):
         inputs = ops.convert_to_tensor(inputs, self.compute_dtype)
         indices = self.indices(inputs)
         quantized = self.lookup(indices)
-        self.add_loss(ops.mean(self.quantization_loss(inputs, quantized)))
+        loss = self.quantization_loss(inputs, quantized)
+        self.add_loss(ops.mean(loss))
         if training:
             self._update_codebook(inputs, indices)
         # straight-through: forward value exactly e (z - sg[z] is exactly 0),
         # gradient with respect to z_e the identity
         outputs = ops.stop_gradient(quantized) + (inputs - ops.stop_gradient(inputs))
-        return (outputs, ops.cast(indices, "int32")) if return_indices else outputs
+        extra = ((ops.cast(indices, "int32"),) if return_indices else ()) + ((loss,) if return_loss else ())
+        return (outputs, *extra) if extra else outputs
 
     def _update_codebook(self, inputs, indices):
         k = self.num_embeddings
@@ -195,11 +199,11 @@ class VectorQuantizer(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
-    def compute_output_spec(self, inputs, training=False, return_indices=False):
+    def compute_output_spec(self, inputs, training=False, return_indices=False, return_loss=False):
         outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
-        if not return_indices:
-            return outputs
-        return outputs, keras.KerasTensor(inputs.shape[:-1], dtype="int32")
+        extra = ((keras.KerasTensor(inputs.shape[:-1], dtype="int32"),) if return_indices else ()) + (
+            (keras.KerasTensor(inputs.shape[:1], dtype=self.compute_dtype),) if return_loss else ())
+        return (outputs, *extra) if extra else outputs
 
     def get_config(self):
         base_config = super().get_config()

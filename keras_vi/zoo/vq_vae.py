@@ -102,10 +102,9 @@ class VQVAE(ZooModel):
         x = ops.cast(x, self.variable_dtype)
         self._check_shape(x)
         z_e = self.encoder(x, training=training)
-        z_q, indices = self.quantizer(z_e, training=training, return_indices=True)
+        z_q, indices, vq_loss = self.quantizer(z_e, training=training, return_indices=True, return_loss=True)
         return {"z_e": z_e, "indices": indices, "output": self.decoder(z_q, training=training),
-                "vq_loss": self.quantizer.quantization_loss(
-                    ops.cast(z_e, self.quantizer.compute_dtype), self.quantizer.lookup(indices))}
+                "vq_loss": vq_loss}
 
     def likelihood_distribution(self, output):
         """p(x|z_q) from the decoder's output (a tensor, or a list of them)."""
