@@ -6,8 +6,8 @@ draws are already those of one device. Under a `tf.distribute` strategy each
 replica runs the step on its own slice of the batch; these helpers make what
 a zoo model computes from a batch equal to one device's:
 
-- `replica_share`: the factor that turns a replica's mean loss into its share
-  of the global batch's mean (Keras' gradients are summed across replicas);
+- `share_of_global_mean`: a replica's mean loss as its share of the global
+  batch's mean (Keras' gradients are summed across replicas);
 - `sum_across_replicas`, `gather_across_replicas`: batch statistics of the
   global batch (VectorQuantizer's EMA statistics, ActNorm's initialization);
 - `draw_for_global_batch`: per-example noise drawn for the global batch, each
@@ -55,18 +55,26 @@ def _sizes_and_offset(context, local):
     return tf.reduce_sum(sizes), tf.reduce_sum(sizes[:replica])
 
 
-def replica_share(x):
-    """local batch / global batch for batch `x` (a tensor, or a dict or tuple of them).
+def first_leaf(x):
+    """The first array of batch `x` (an array, or a dict, list or tuple of them)."""
+    if isinstance(x, dict):
+        return next(iter(x.values()))
+    return x[0] if isinstance(x, (list, tuple)) else x
 
-    A replica's mean loss times this, summed over replicas, is the global mean.
+
+def share_of_global_mean(loss, x):
+    """A replica's mean `loss` on batch `x` as its share of the global batch's mean.
+
+    Times local batch / global batch: summed over replicas (as Keras sums their
+    gradients), the global mean. `loss` itself outside a replica context.
     """
     context = _replica_context()
     if context is None:
-        return 1.0
-    leaf = next(iter(x.values())) if isinstance(x, dict) else x[0] if isinstance(x, (list, tuple)) else x
-    batch_size = ops.shape(leaf)[0]
+        return loss
+    batch_size = ops.shape(first_leaf(x))[0]
     total, _ = _sizes_and_offset(context, batch_size)
-    return ops.cast(batch_size, "float32") / ops.cast(total, "float32")
+    share = ops.cast(batch_size, "float32") / ops.cast(total, "float32")
+    return loss * ops.cast(share, loss.dtype)
 
 
 def draw_for_global_batch(draw, shape, batch_axis=0):

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from benchmarks.scaling import RENDEZVOUS
 from tests.conftest import BACKEND, REPO
 
 SCRIPT = os.path.join(REPO, "tests", "data_parallel_check.py")
@@ -22,7 +23,7 @@ def _run(*args):
         # On 2 CPU cores an all-reduce between XLA's virtual CPU devices sometimes never
         # completes and XLA aborts the process (upstream; benchmarks/scaling.py counts
         # these stalls): run it once more. Any other failure is the test's.
-        if "Termination timeout for `all reduce" not in result.stderr:
+        if RENDEZVOUS not in result.stderr:
             break
     return result
 

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_vi._replicas import num_data_parallel_devices, replica_share
+from keras_vi._replicas import num_data_parallel_devices, share_of_global_mean
 from keras_vi.api_export import keras_vi_export
 
 
@@ -95,8 +95,8 @@ class SubsetTrainer(keras.Model):
 
     def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         # as ZooModel's: under tf.distribute, each replica's share of the global mean
-        loss = super()._compute_loss(x, y, y_pred, sample_weight, training=training)
-        return loss * ops.cast(replica_share(x), loss.dtype)
+        return share_of_global_mean(
+            super()._compute_loss(x, y, y_pred, sample_weight, training=training), x)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if self._loss is not None:

@@ -4,9 +4,8 @@ import contextlib
 
 import keras
 import numpy as np
-from keras import ops
 
-from keras_vi._replicas import check_batches_divide, replica_share
+from keras_vi._replicas import check_batches_divide, first_leaf, share_of_global_mean
 from keras_vi.datasets.batches import Batches
 from keras_vi.utils import check_positive_int, check_seed, weighted_mean
 
@@ -117,8 +116,8 @@ class ZooModel(keras.Model):
         # mean, as Keras does for its own losses: the summed gradients are
         # then one device's, also for a global batch not divisible by the
         # number of replicas.
-        loss = super()._compute_loss(x, y, y_pred, sample_weight, training=training)
-        return loss * ops.cast(replica_share(x), loss.dtype)
+        return share_of_global_mean(
+            super()._compute_loss(x, y, y_pred, sample_weight, training=training), x)
 
     def weighted_loss(self, per_example_loss, sample_weight=None):
         """The batch loss: the (sample-weighted) mean of per-example losses."""
@@ -150,8 +149,7 @@ class ZooModel(keras.Model):
         if _is_array(x) and not isinstance(x, dict):
             check_batches_divide(self, len(x), batch_size or 32)
         else:
-            leaf = next(iter(batch.values())) if isinstance(batch, dict) else batch
-            check_batches_divide(self, None, int(leaf.shape[0]), name="x")
+            check_batches_divide(self, None, int(first_leaf(batch).shape[0]), name="x")
 
     def build_for_fit(self, x, batch):
         """Builds the model from `batch`, the first batch of `x`, before `fit` runs.
