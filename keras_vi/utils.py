@@ -17,6 +17,13 @@ def check_positive_int(value, name):
     return int(value)
 
 
+def check_non_negative_int(value, name):
+    """Returns `value` if it is an int >= 0, else raises naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"`{name}` must be an integer >= 0, got {value!r}.")
+    return int(value)
+
+
 def check_non_negative_float(value, name):
     """Returns `float(value)` if it is a finite real >= 0, else raises naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -72,13 +79,14 @@ def check_data(x, name, expected_shape=None, unit_interval=False):
     return x
 
 
-def check_pixels(x, name, num_bins=256, expected_shape=None, what="an 8-bit model"):
+def check_pixels(x, name, num_bins=256, expected_shape=None, what="an 8-bit model",
+                 hint="8-bit pixels, not scaled to [0, 1]"):
     """Checks a NumPy batch of integer pixels: whole numbers in [0, num_bins - 1]."""
     x = check_data(x, name, expected_shape=expected_shape)
     if x.size and (x.min() < 0 or x.max() > num_bins - 1 or np.any(x != np.round(x))):
         raise ValueError(
-            f"`{name}` must hold whole numbers in [0, {num_bins - 1}] for {what} "
-            f"(8-bit pixels, not scaled to [0, 1]), got values in [{x.min()}, {x.max()}]"
+            f"`{name}` must hold whole numbers in [0, {num_bins - 1}] for {what}"
+            + (f" ({hint})" if hint else "") + f", got values in [{x.min()}, {x.max()}]"
             + ("" if np.all(x == np.round(x)) else " that are not all integers") + "."
         )
     return x

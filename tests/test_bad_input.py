@@ -21,12 +21,14 @@ NOT_A_NUMBER = st.one_of(st.text(max_size=3), st.none(), st.lists(st.integers(),
                          st.dictionaries(st.text(max_size=2), st.integers(), max_size=1))
 BAD_POSITIVE_INT = st.one_of(st.integers(max_value=0), st.floats(allow_nan=True, allow_infinity=True),
                              st.booleans(), NOT_A_NUMBER)
+BAD_NON_NEGATIVE_INT = st.one_of(st.integers(max_value=-1), st.floats(allow_nan=True, allow_infinity=True),
+                                 st.booleans(), NOT_A_NUMBER)
 BAD_NON_NEGATIVE = st.one_of(st.floats(max_value=-1e-12), st.sampled_from([math.nan, math.inf, -math.inf]),
                              st.booleans(), NOT_A_NUMBER)
 BAD_CHOICE = st.one_of(st.text(max_size=5).filter(lambda s: s not in CHOICES), st.integers(), st.none())
 CHOICES = {"bernoulli", "gaussian", "discretized_logistic", "standard_normal", "mixture_of_gaussians",
            "vamp", "diag", "full", "uniform", "variational", "A", "B", "linear", "cyclical", "sigmoid",
-           "posterior", "prior", "checkerboard", "channel"}
+           "posterior", "prior", "checkerboard", "channel", "categorical", "raster", "vertical", "horizontal"}
 
 
 def _raises_naming(expected, fn, /, *args, **kwargs):
@@ -52,7 +54,12 @@ ARGUMENTS = [
     (zoo.VQVAE, {}, "embedding_dim", BAD_POSITIVE_INT),
     (zoo.VQVAE, {}, "commitment_cost", BAD_NON_NEGATIVE),
     (zoo.VQVAE, {}, "ema_decay", st.one_of(st.floats().filter(lambda v: not 0 < v < 1), st.text(max_size=2))),
-    (zoo.PixelCNN, {"num_classes": 4}, "num_layers", BAD_POSITIVE_INT),
+    (zoo.PixelCNN, {"num_classes": 4}, "num_layers", BAD_NON_NEGATIVE_INT),
+    (zoo.PixelCNN, {"num_classes": 4}, "condition_dim", BAD_POSITIVE_INT.filter(lambda v: v is not None)),
+    (zoo.ARVAE, {"latent_dim": 2}, "decoder_layers", BAD_NON_NEGATIVE_INT),
+    (zoo.ARVAE, {"latent_dim": 2}, "decoder_filters", BAD_POSITIVE_INT),
+    (zoo.ARVAE, {"latent_dim": 2}, "num_classes", st.one_of(BAD_POSITIVE_INT, st.just(1))),
+    (zoo.ARVAE, {"latent_dim": 2}, "first_kernel_size", BAD_POSITIVE_INT),
     (zoo.PixelCNN, {"num_classes": 4}, "filters", BAD_POSITIVE_INT),
     (zoo.PixelCNN, {}, "num_classes", BAD_POSITIVE_INT),
     (zoo.GaussianMixture, {}, "num_components", BAD_POSITIVE_INT),
@@ -63,6 +70,8 @@ ARGUMENTS = [
     (layers.Sampling, {}, "num_samples", BAD_POSITIVE_INT.filter(lambda v: v is not None)),
     (layers.VectorQuantizer, {"num_embeddings": 4}, "embedding_dim", BAD_POSITIVE_INT),
     (layers.MaskedConv2D, {"filters": 2, "kernel_size": 3}, "mask_type", BAD_CHOICE),
+    (layers.MaskedConv2D, {"filters": 2, "kernel_size": 3}, "stack", BAD_CHOICE),
+    (layers.GatedPixelCNNBlock, {"filters": 2}, "condition_dim", BAD_POSITIVE_INT.filter(lambda v: v is not None)),
     (callbacks.KLAnnealing, {}, "schedule", BAD_CHOICE),
     (callbacks.KLAnnealing, {}, "warmup_steps", BAD_POSITIVE_INT),
     (callbacks.KLAnnealing, {}, "ratio", st.one_of(st.floats().filter(lambda v: not 0 < v <= 1), NOT_A_NUMBER)),
@@ -104,7 +113,9 @@ def built():
     pixel_cnn.build((None, 8, 8))
     flow = zoo.RealNVP(num_scales=1, num_steps=1, filters=4, seed=0)
     flow.build((None, 8, 8))
-    return {"vae": vae, "gmm": gmm, "pixel_cnn": pixel_cnn, "flow": flow}
+    ar_vae = zoo.ARVAE(latent_dim=2, decoder_layers=0, decoder_filters=4, seed=0)
+    ar_vae.build(X.shape)
+    return {"vae": vae, "gmm": gmm, "pixel_cnn": pixel_cnn, "flow": flow, "ar_vae": ar_vae}
 
 
 def _bad_arrays(shape, low, high, integers=False):
@@ -149,6 +160,8 @@ def _bad_arrays(shape, low, high, integers=False):
     ("pixel_cnn", "log_prob", (8, 8), 0, 3, True),
     ("flow", "fit", (8, 8), 0, 255, True),
     ("flow", "encode", (8, 8), 0, 255, True),
+    ("ar_vae", "fit", (8, 8), 0, 1, True),
+    ("ar_vae", "log_likelihood", (8, 8), 0, 1, True),
 ])
 def test_bad_data_is_named(built, model, method, shape, low, high, integers):
     model = built[model]

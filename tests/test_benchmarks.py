@@ -1,5 +1,7 @@
 """The benchmark harness on this backend: a smoke run (no timing asserted) and its NumPy reference."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -43,3 +45,12 @@ def test_numpy_reference_convolutions_match_keras(size):
     got = handwritten._NumpyOps.conv_transpose(x.astype("float64"), kernel, bias, 2)
     assert got.shape == expected.shape == (2, 2 * size, 2 * size, 3)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_ar_vae_benchmark_smoke(capsys):
+    from benchmarks import ar_vae
+
+    ar_vae.main(["--examples", "32", "--epochs", "2", "--image-size", "4", "--decoder-layers", "0",
+                 "--sample-sizes", "2"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["train_examples_per_s"] > 0 and result["sample_2_images_per_s"] > 0

@@ -108,3 +108,17 @@ def test_train_a_flow_with_variational_dequantization(tmp_path):
     assert metrics["model_config"]["dequantization"] == "variational" and metrics["num_params"] > 0
     assert (out / "samples.png").exists() and not (out / "reconstructions.png").exists()
     # `keras-vi evaluate` on a flow: tests/test_real_nvp.py checks its summary in-process
+
+
+def test_train_an_ar_vae(tmp_path):
+    out = tmp_path / "ar"
+    result = keras_vi_cli("train", "ar_vae", "--dataset", "digits", "--binarize", "static", "--epochs", "1",
+                          "--latent-dim", "2", "--decoder-layers", "0", "--decoder-filters", "4",
+                          "--first-kernel-size", "3", "--free-bits", "0.1", "--batch-size", "256",
+                          "--out", str(out), "--backend", BACKEND, "--verbose", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model_config"]["decoder_layers"] == 0 and metrics["model_config"]["free_bits"] == 0.1
+    assert set(metrics["test"]) == {"loss", "reconstruction", "kl", "elbo"} and metrics["saved_model"] is None
+    assert (out / "samples.png").exists() and (out / "reconstructions.png").exists()
+    # (`keras-vi evaluate` runs the same estimator as for the IWAE above; tests/test_ar_vae.py checks it in-process)

@@ -55,10 +55,15 @@ MODELS = [
      BYTES[:, :4, :4, None]),
     ("vae_dequantized", zoo.VAE, {"latent_dim": 2, "likelihood": "gaussian", "dequantization": "variational",
                                   "hidden_units": [8], "seed": 1}, BYTES),
+    ("ar_vae", zoo.ARVAE, {"latent_dim": 2, "decoder_layers": 1, "decoder_filters": 4, "free_bits": 0.1,
+                           "seed": 1}, (IMAGES > 0.5).astype("float32")),
+    ("vae_categorical", zoo.VAE, {"latent_dim": 2, "likelihood": "categorical", "seed": 1},
+     BYTES),
     ("vq_vae", zoo.VQVAE, {"num_embeddings": 4, "embedding_dim": 2, "filters": [4, 8],
                            "prior_layers": 1, "prior_filters": 4, "seed": 1}, IMAGES[:, :4, :4]),
 ]
-DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob", zoo.RealNVP: "encode"}
+DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob", zoo.RealNVP: "encode",
+                 zoo.ARVAE: "encode"}
 
 # Deterministic layers: config round trip, eager/symbolic shapes, fit step, .keras reload.
 DETERMINISTIC_LAYERS = [
@@ -68,7 +73,11 @@ DETERMINISTIC_LAYERS = [
      {"num_embeddings": 6, "embedding_dim": 3, "ema_decay": 0.9, "seed": 0}, (4, 5, 3)),
     ("masked_conv2d", layers.MaskedConv2D, {"filters": 3, "kernel_size": (3, 3), "mask_type": "A"},
      (2, 5, 5, 2)),
-    ("gated_block", layers.GatedPixelCNNBlock, {"filters": 2, "kernel_size": 3}, (2, 5, 5, 2)),
+    ("gated_block", layers.GatedPixelCNNBlock, {"filters": 2, "kernel_size": 3}, [(2, 5, 5, 2)] * 2),
+    ("gated_block_vector_condition", layers.GatedPixelCNNBlock, {"filters": 2, "condition_dim": 3},
+     [(2, 5, 5, 2), (2, 5, 5, 2), (2, 3)]),
+    ("masked_conv2d_vertical", layers.MaskedConv2D,
+     {"filters": 3, "kernel_size": (3, 3), "mask_type": "B", "stack": "vertical"}, (2, 5, 5, 2)),
 ]
 
 
@@ -100,7 +109,7 @@ def test_deterministic_layer_conformance(cls, kwargs, input_shape):
 # saves and reloads inside a model of MODELS.
 PARTS = [
     likelihoods.Bernoulli(), likelihoods.Gaussian(), likelihoods.Gaussian(log_var=-1.0),
-    likelihoods.DiscretizedLogistic(num_components=2),
+    likelihoods.DiscretizedLogistic(num_components=2), likelihoods.Categorical(num_classes=3),
     priors.StandardNormal(), priors.MixtureOfGaussians(num_components=2, seed=3),
     priors.VampPrior(num_pseudo_inputs=4, seed=2),
     objectives.ELBO(free_bits=0.5, num_samples=2), objectives.IWAEBound(num_samples=3),

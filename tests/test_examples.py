@@ -20,6 +20,8 @@ TUTORIALS = [
     ("beta_vae_disentanglement.py", ("factors.png", "traversals_beta_vae_1.png", "traversals_factor_vae_35.png",
                                      "factor_vae.keras"),
      ("same codes: True", "factor_vae_35"), False),
+    ("posterior_collapse.py", ("kl_per_epoch.png", "samples_plain.png", "samples_free_bits.png", "ar_vae.keras"),
+     ("outputs that see their own or a later pixel: 0", "same log weights after reload: True"), False),
 ]
 
 

@@ -7,17 +7,31 @@ from keras import ops
 from keras_vi.api_export import keras_vi_export
 
 
-def causal_mask(kernel_size, mask_type):
-    """(kh, kw) 0/1 mask: rows above the centre, and the centre row up to it.
+STACKS = ("raster", "vertical", "horizontal")
 
-    Mask "A" excludes the centre pixel (first layer: a pixel must not see
-    itself); mask "B" includes it (later layers: the centre feature already
-    depends only on earlier pixels).
+
+def causal_mask(kernel_size, mask_type, stack="raster"):
+    """(kh, kw) 0/1 mask of the kernel positions a masked convolution uses.
+
+    - `"raster"` (PixelCNN): rows above the centre, and the centre row up to
+      the centre.
+    - `"vertical"` (Gated PixelCNN's vertical stack): the rows above the
+      centre, whole; with mask "B" the centre row too, whole.
+    - `"horizontal"`: the centre row up to the centre.
+
+    Mask "A" excludes the centre (first layer: a pixel must not see itself);
+    mask "B" includes it (later layers: the centre feature already depends
+    only on earlier pixels).
     """
     kh, kw = kernel_size
+    centre = mask_type == "B"
     mask = np.zeros((kh, kw), np.float32)
-    mask[: kh // 2, :] = 1.0
-    mask[kh // 2, : kw // 2 + (mask_type == "B")] = 1.0
+    if stack != "horizontal":
+        mask[: kh // 2, :] = 1.0
+    if stack == "vertical":
+        mask[kh // 2, :] = float(centre)
+    else:
+        mask[kh // 2, : kw // 2 + centre] = 1.0
     return mask
 
 
@@ -34,6 +48,8 @@ class MaskedConv2D(keras.layers.Conv2D):
         filters: output channels.
         kernel_size: int or (kh, kw), odd sizes.
         mask_type: `"A"` (excludes the centre pixel) or `"B"` (includes it).
+        stack: `"raster"` (the PixelCNN mask), or `"vertical"` / `"horizontal"`
+            for the two stacks of Gated PixelCNN (`causal_mask`).
         **kwargs: other `Conv2D` arguments (activation, initializers, ...).
 
     Examples:
@@ -44,9 +60,11 @@ class MaskedConv2D(keras.layers.Conv2D):
         (1, 5, 5, 4)
     """
 
-    def __init__(self, filters, kernel_size, mask_type="B", **kwargs):
+    def __init__(self, filters, kernel_size, mask_type="B", stack="raster", **kwargs):
         if mask_type not in ("A", "B"):
             raise ValueError(f"`mask_type` must be 'A' or 'B', got {mask_type!r}.")
+        if stack not in STACKS:
+            raise ValueError(f"`stack` must be one of {STACKS}, got {stack!r}.")
         for key, allowed in (("padding", "same"), ("strides", 1), ("data_format", "channels_last")):
             value = kwargs.get(key, allowed)
             value = tuple(value) if isinstance(value, list) else value  # lists come from JSON
@@ -56,11 +74,11 @@ class MaskedConv2D(keras.layers.Conv2D):
         super().__init__(filters, kernel_size, **kwargs)
         if any(k % 2 == 0 for k in self.kernel_size):
             raise ValueError(f"`kernel_size` must be odd, got {self.kernel_size}.")
-        self.mask_type = mask_type
-        self.mask = causal_mask(self.kernel_size, mask_type)[:, :, None, None]
+        self.mask_type, self.stack = mask_type, stack
+        self.mask = causal_mask(self.kernel_size, mask_type, stack)[:, :, None, None]
 
     def convolution_op(self, inputs, kernel):
         return super().convolution_op(inputs, kernel * ops.convert_to_tensor(self.mask, kernel.dtype))
 
     def get_config(self):
-        return {**super().get_config(), "mask_type": self.mask_type}
+        return {**super().get_config(), "mask_type": self.mask_type, "stack": self.stack}

@@ -6,15 +6,17 @@
 
 from keras_vi.likelihoods.base import Likelihood
 from keras_vi.likelihoods.bernoulli import Bernoulli
+from keras_vi.likelihoods.categorical import Categorical
 from keras_vi.likelihoods.discretized_logistic import DiscretizedLogistic
 from keras_vi.likelihoods.gaussian import Gaussian
 from keras_vi.utils import Registry
 
 LIKELIHOODS = Registry("likelihood", Likelihood, {
     "bernoulli": Bernoulli,
+    "categorical": Categorical,
     "gaussian": Gaussian,
     "discretized_logistic": DiscretizedLogistic,
 })
 get, serialize = LIKELIHOODS.resolve, LIKELIHOODS.serialize
 
-__all__ = ["Likelihood", "Bernoulli", "Gaussian", "DiscretizedLogistic", "LIKELIHOODS", "get", "serialize"]
+__all__ = ["Likelihood", "Bernoulli", "Categorical", "Gaussian", "DiscretizedLogistic", "LIKELIHOODS", "get", "serialize"]

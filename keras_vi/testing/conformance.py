@@ -99,26 +99,34 @@ def run_layer_test(layer_cls, init_kwargs, input_shapes, expected_output_shape):
 
 
 def run_deterministic_layer_test(layer_cls, init_kwargs, input_shape):
-    """Checks a deterministic layer on one input of `input_shape`.
+    """Checks a deterministic layer on one input of `input_shape` (or a list of inputs).
 
     Config round trip; eager and symbolic call with equal shapes; one `fit`
     step of a model around it that changes a weight with a finite loss;
-    `.keras` reload with equal outputs.
+    `.keras` reload with equal outputs. A list of shapes is a layer called
+    on a list of tensors (Gated PixelCNN's [vertical, horizontal]).
     """
     layer = layer_cls(**init_kwargs)
     check_config_round_trip(layer, init_kwargs)
-    x = np.random.default_rng(0).normal(size=input_shape).astype("float32")
+    multi = isinstance(input_shape, list)
+    shapes = input_shape if multi else [input_shape]
+    rng = np.random.default_rng(0)
+    data = [rng.normal(size=shape).astype("float32") for shape in shapes]
+    x = data if multi else data[0]
     out = layer(x)
-    symbolic = layer(keras.Input(batch_shape=(None, *input_shape[1:])))
-    assert tuple(symbolic.shape)[1:] == tuple(out.shape)[1:], (
-        f"symbolic shape {tuple(symbolic.shape)} != eager shape {tuple(out.shape)}"
-    )
-    inputs = keras.Input(input_shape[1:])
-    head = keras.layers.Dense(input_shape[-1])  # a trainable path into the layer
-    model = keras.Model(inputs, layer_cls(**init_kwargs)(head(inputs)))
+    symbolic_inputs = [keras.Input(batch_shape=(None, *shape[1:])) for shape in shapes]
+    symbolic = layer(symbolic_inputs if multi else symbolic_inputs[0])
+    for s, e in zip(keras.tree.flatten(symbolic), keras.tree.flatten(out)):
+        assert tuple(s.shape)[1:] == tuple(e.shape)[1:], (
+            f"symbolic shape {tuple(s.shape)} != eager shape {tuple(e.shape)}"
+        )
+    inputs = [keras.Input(shape[1:]) for shape in shapes]
+    heads = [keras.layers.Dense(shape[-1])(i) for shape, i in zip(shapes, inputs)]  # trainable paths in
+    model = keras.Model(inputs if multi else inputs[0], layer_cls(**init_kwargs)(heads if multi else heads[0]))
     model.compile(optimizer="sgd", loss="mse")
     before = [np.copy(_numpy(v)) for v in model.trainable_variables]
-    logs = model.fit(x, np.zeros(tuple(out.shape), "float32"), epochs=1, batch_size=len(x), verbose=0)
+    targets = keras.tree.map_structure(lambda t: np.zeros(tuple(t.shape), "float32"), out)
+    logs = model.fit(x, targets, epochs=1, batch_size=len(data[0]), verbose=0)
     assert np.isfinite(logs.history["loss"][0]), "fit step gave a non-finite loss"
     after = [_numpy(v) for v in model.trainable_variables]
     assert any(not np.allclose(a, b) for a, b in zip(after, before)), "fit step changed no weight"

@@ -6,6 +6,7 @@ plus a line in `MODELS`; the CLI reads what each class declares
 (`cli_arguments`, `cli_fit_arguments`, `exports_saved_model`).
 """
 
+from keras_vi.zoo.ar_vae import ARVAE
 from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.beta_tc_vae import BetaTCVAE
 from keras_vi.zoo.beta_vae import BetaVAE
@@ -19,7 +20,7 @@ from keras_vi.zoo.vae import VAE
 from keras_vi.zoo.vq_vae import VQVAE
 
 MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE, "real_nvp": RealNVP,
-          "beta_tc_vae": BetaTCVAE, "factor_vae": FactorVAE}
+          "beta_tc_vae": BetaTCVAE, "factor_vae": FactorVAE, "ar_vae": ARVAE}
 
 
 def get(name):
@@ -29,5 +30,5 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "RealNVP",
+__all__ = ["VAE", "ARVAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "RealNVP",
            "LatentVariableModel", "ZooModel", "MODELS", "get"]

@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import GatedPixelCNNBlock, MaskedConv2D
-from keras_vi.utils import check_positive_int, to_numpy
+from keras_vi.utils import check_non_negative_int, check_positive_int, check_seed, to_numpy
 from keras_vi.zoo.base import ZooModel
 
 
@@ -16,19 +16,29 @@ from keras_vi.zoo.base import ZooModel
 class PixelCNN(ZooModel):
     """p(x) = prod_i p(x_i | x_<i) over an (H, W) grid of integers, raster order.
 
-    Each value (a VQ-VAE code index, or a quantized pixel) is embedded, a mask-A
-    convolution removes the pixel itself, gated mask-B blocks follow, and a
-    1x1 head gives `num_classes` logits per position. Training maximizes the
-    exact log-likelihood, a sum of categorical log-probabilities.
+    Each value (a VQ-VAE code index, or a quantized pixel) is embedded; two
+    mask-"A" convolutions start the vertical stack (the rows above, a
+    `first_kernel_size` square) and the horizontal stack (the pixels to the
+    left in the row); `num_layers` two-stack gated blocks follow
+    (`layers.GatedPixelCNNBlock`: no blind spot), and a 1x1 head on the
+    horizontal stack gives `num_classes` logits per position. Training
+    maximizes the exact log-likelihood, a sum of categorical log-probabilities.
+
+    With the defaults the last pixel of a 7x7 grid sees every earlier one;
+    in general a pixel sees the rows up to `(first_kernel_size // 2) +
+    num_layers * (kernel_size // 2)` above it within as many columns either
+    side, and as many pixels to its left.
 
     Args:
         num_classes: values lie in [0, num_classes).
-        num_layers: gated blocks after the first masked convolution.
-        filters: channels of the hidden features.
+        num_layers: gated blocks after the first masked convolutions (>= 0).
+        filters: channels of each stack's hidden features.
         kernel_size: of the gated blocks' masked convolutions.
-        first_kernel_size: of the first (mask A) convolution.
-        num_conditions: None, or the number of classes to condition on; then
-            inputs are dicts {"x": grid, "condition": labels}.
+        first_kernel_size: of the first (mask A) convolutions.
+        num_conditions: None, or the number of classes to condition on.
+        condition_dim: None, or the size of a vector to condition on (a
+            VAE's z: `zoo.ARVAE`). With either, inputs are dicts
+            {"x": grid, "condition": labels or vectors}.
         seed: int or None, for `sample`.
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
@@ -52,22 +62,30 @@ class PixelCNN(ZooModel):
         kernel_size=3,
         first_kernel_size=7,
         num_conditions=None,
+        condition_dim=None,
         seed=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
         self.num_classes = check_positive_int(num_classes, "num_classes")
-        self.num_layers = check_positive_int(num_layers, "num_layers")
+        self.num_layers = check_non_negative_int(num_layers, "num_layers")
         self.filters = check_positive_int(filters, "filters")
         self.kernel_size = check_positive_int(kernel_size, "kernel_size")
         self.first_kernel_size = check_positive_int(first_kernel_size, "first_kernel_size")
+        if num_conditions is not None and condition_dim is not None:
+            raise ValueError("Give at most one of `num_conditions` and `condition_dim`.")
         if num_conditions is not None:
             num_conditions = check_positive_int(num_conditions, "num_conditions")
-        self.num_conditions = num_conditions
+        if condition_dim is not None:
+            condition_dim = check_positive_int(condition_dim, "condition_dim")
+        self.num_conditions, self.condition_dim = num_conditions, condition_dim
         self.embedding = keras.layers.Embedding(num_classes, filters)
-        self.first = MaskedConv2D(filters, first_kernel_size, mask_type="A")
+        self.first_vertical = MaskedConv2D(filters, first_kernel_size, mask_type="A", stack="vertical")
+        self.first_horizontal = MaskedConv2D(
+            filters, (1, first_kernel_size), mask_type="A", stack="horizontal")
         self.blocks = [
-            GatedPixelCNNBlock(filters, kernel_size, num_conditions=num_conditions)
+            GatedPixelCNNBlock(filters, kernel_size, num_conditions=num_conditions,
+                               condition_dim=condition_dim)
             for _ in range(num_layers)
         ]
         self.hidden = keras.layers.Conv2D(filters, 1, activation="relu")
@@ -75,12 +93,21 @@ class PixelCNN(ZooModel):
         self.nll_tracker = keras.metrics.Mean(name="nll")
         self.grid_shape = None
 
+    @property
+    def pixel_scale(self):
+        """The top value, which pictures divide by."""
+        return float(self.num_classes - 1)
+
+    @property
+    def conditional(self):
+        return self.num_conditions is not None or self.condition_dim is not None
+
     def _split(self, inputs):
-        if self.num_conditions is not None:
+        if self.conditional:
             if not isinstance(inputs, dict) or set(inputs) != {"x", "condition"}:
                 raise ValueError(
                     "`inputs` of a conditional PixelCNN must be a dict "
-                    "{'x': grid, 'condition': labels}."
+                    "{'x': grid, 'condition': labels or vectors}."
                 )
             return inputs["x"], inputs["condition"]
         if isinstance(inputs, dict):
@@ -96,18 +123,20 @@ class PixelCNN(ZooModel):
         self.grid_shape = (int(shape[1]), int(shape[2]))
         features = (None, *self.grid_shape, self.filters)
         self.embedding.build((None, *self.grid_shape))
-        self.first.build(features)
+        self.first_vertical.build(features)
+        self.first_horizontal.build(features)
         for block in self.blocks:
-            block.build([features, (None,)] if self.num_conditions else features)
+            block.build([features, features])
         self.hidden.build(features)
         self.head.build(features)
         self.built = True
 
     def call(self, inputs):
         x, condition = self._split(inputs)
-        h = self.first(self.embedding(ops.cast(x, "int32")))
+        embedded = self.embedding(ops.cast(x, "int32"))
+        v, h = self.first_vertical(embedded), self.first_horizontal(embedded)
         for block in self.blocks:
-            h = block([h, condition] if condition is not None else h)
+            v, h = block([v, h] if condition is None else [v, h, condition])
         return self.head(self.hidden(ops.relu(h)))
 
     def _nll(self, x, logits):
@@ -151,24 +180,39 @@ class PixelCNN(ZooModel):
                 f"[{grid.min()}, {grid.max()}]."
             )
         if condition is not None:
-            condition = to_numpy(condition)
+            self._check_condition(to_numpy(condition), len(grid))
+
+    def _check_condition(self, condition, n):
+        if self.num_conditions is not None:
+            if condition.shape != (n,) or not np.issubdtype(condition.dtype, np.integer):
+                raise ValueError(f"`condition` must be {n} integer labels, got {condition.dtype} {condition.shape}.")
             if condition.min() < 0 or condition.max() >= self.num_conditions:
                 raise ValueError(f"`condition` values must lie in [0, {self.num_conditions}).")
+        elif condition.shape != (n, self.condition_dim) or not np.all(np.isfinite(condition)):
+            raise ValueError(
+                f"`condition` must be finite vectors of shape ({n}, {self.condition_dim}), "
+                f"got shape {condition.shape}.")
 
     def generate(self, n, seed, condition=None):
         """Draws grids pixel by pixel in raster order: (n, H, W) int32.
 
         `sample(n, seed=None, condition=None)` calls it; `condition`: (n,)
-        labels, required exactly for a conditional model.
+        labels or (n, condition_dim) vectors, required exactly for a
+        conditional model. Each position is one call of the model's compiled
+        predict step (`predict_on_batch`) on the grid drawn so far.
         """
-        if (condition is None) != (self.num_conditions is None):
-            raise ValueError("`condition` is required exactly when num_conditions is set.")
+        if (condition is None) == self.conditional:
+            raise ValueError("`condition` is required exactly when the model is conditional.")
+        if condition is not None:
+            condition = to_numpy(condition)
+            self._check_condition(condition, n)
+        seed = check_seed(seed)  # an int becomes a generator: one stream across the positions
         height, width = self.grid_shape
         grid = np.zeros((n, height, width), np.int32)
         for i in range(height):
             for j in range(width):
                 inputs = grid if condition is None else {"x": grid, "condition": condition}
-                logits = self(inputs)[:, i, j, :]
+                logits = self.predict_on_batch(inputs)[:, i, j, :]
                 draw = keras.random.categorical(logits, 1, seed=seed, dtype="int32")
                 grid[:, i, j] = ops.convert_to_numpy(draw)[:, 0]
         return grid
@@ -183,6 +227,7 @@ class PixelCNN(ZooModel):
                 "kernel_size": self.kernel_size,
                 "first_kernel_size": self.first_kernel_size,
                 "num_conditions": self.num_conditions,
+                "condition_dim": self.condition_dim,
             }
         )
         return config
