@@ -1,7 +1,5 @@
 """The VAE with an autoregressive (PixelCNN) decoder."""
 
-import keras
-import numpy as np
 from keras import ops
 
 from keras_vi import likelihoods
@@ -129,11 +127,7 @@ class ARVAE(VAE):
     def decoder_params(self, z, training=False):
         """z itself: the decoder needs x too, so `likelihood_distribution` runs it."""
         del training  # the PixelCNN has no dropout or normalization
-        if not (isinstance(z, keras.KerasTensor) or ops.is_tensor(z)):
-            z = check_data(np.asarray(z), "z")
-        if z.shape[-1] != self.latent_dim:
-            raise ValueError(f"`z` must have last axis latent_dim={self.latent_dim}, got shape {tuple(z.shape)}.")
-        return {"z": ops.cast(z, self.variable_dtype)}
+        return {"z": self.check_z(z)}
 
     def likelihood_distribution(self, params):
         return TeacherForced(self.decoder, self.likelihood, params["z"])

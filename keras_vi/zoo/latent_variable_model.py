@@ -159,13 +159,7 @@ class LatentVariableModel(ZooModel):
 
     def decoder_params(self, z, training=False):
         """Decoder outputs for z of shape (..., latent_dim), keyed by `likelihood.param_names`."""
-        if not (isinstance(z, keras.KerasTensor) or ops.is_tensor(z)):
-            check_data(np.asarray(z) if not isinstance(z, np.ndarray) else z, "z")
-        z = ops.convert_to_tensor(z, dtype=self.variable_dtype)
-        if z.shape[-1] != self.latent_dim:
-            raise ValueError(
-                f"`z` must have last axis latent_dim={self.latent_dim}, got shape {tuple(z.shape)}."
-            )
+        z = self.check_z(z)
         lead = ops.shape(z)[:-1]
         out = self.decoder(ops.reshape(z, (-1, self.latent_dim)), training=training)
         out = out if isinstance(out, (list, tuple)) else [out]
@@ -178,6 +172,18 @@ class LatentVariableModel(ZooModel):
         shapes = self.likelihood.param_shapes(self.data_shape)
         return {n: ops.reshape(ops.cast(o, self.variable_dtype), (*lead, *s))
                 for n, o, s in zip(names, out, shapes)}
+
+    def check_z(self, z):
+        """z as a tensor of the variable dtype; a ValueError naming `z` if its last axis is
+        not latent_dim, or (NumPy input) if it is not finite."""
+        if not (isinstance(z, keras.KerasTensor) or ops.is_tensor(z)):
+            check_data(np.asarray(z) if not isinstance(z, np.ndarray) else z, "z")
+        z = ops.convert_to_tensor(z, dtype=self.variable_dtype)
+        if z.shape[-1] != self.latent_dim:
+            raise ValueError(
+                f"`z` must have last axis latent_dim={self.latent_dim}, got shape {tuple(z.shape)}."
+            )
+        return z
 
     def likelihood_distribution(self, params):
         """p(x|z) as a distribution object from `decoder_params`' output."""
