@@ -42,18 +42,18 @@ demo: $(STAMP)
 		--epochs 60 --batch-size 32 --latent-dim 10 --out $(DEMO_OUT) --verbose 2
 	@echo "Pictures, metrics and the exported model are in $(DEMO_OUT)/"
 
-# The suite once per backend; fails if any run fails. With TEST_JOBS > 1 each
+# The suite once per backend (with its 15 slowest tests listed); fails if any run fails. With TEST_JOBS > 1 each
 # backend's output goes to .test-logs/BACKEND.log and is printed when all are done.
 test: $(STAMP)
 	@if [ "$(TEST_JOBS)" = 1 ]; then \
 		status=0; for backend in $(BACKENDS); do \
 			echo "=== KERAS_BACKEND=$$backend ==="; \
-			KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider tests || status=1; \
+			KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider --durations=15 tests || status=1; \
 		done; exit $$status; \
 	fi; \
 	mkdir -p .test-logs; \
 	printf '%s\n' $(BACKENDS) | xargs -P $(TEST_JOBS) -I{} sh -c \
-		'start=$$(date +%s); KERAS_BACKEND={} $(PARALLEL_THREADS) $(PY) -m pytest -q -p no:cacheprovider \
+		'start=$$(date +%s); KERAS_BACKEND={} $(PARALLEL_THREADS) $(PY) -m pytest -q -p no:cacheprovider --durations=15 \
 		--basetemp=.test-logs/tmp-{} tests > .test-logs/{}.log 2>&1; echo $$? > .test-logs/{}.rc; \
 		echo "KERAS_BACKEND={} done in $$(( $$(date +%s) - start )) s (exit $$(cat .test-logs/{}.rc))"'; \
 	status=0; for backend in $(BACKENDS); do \
