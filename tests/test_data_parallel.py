@@ -45,7 +45,8 @@ def test_two_devices_end_with_one_devices_weights_for_every_zoo_model():
         # SGD, two epochs: a gradient twice too large, or replica-local batch statistics
         # (VQ EMA counts, ActNorm's initialization, β-TCVAE's minibatch TC, FactorVAE's
         # permuted codes), or a step that gives each replica the whole batch, shows here
-        assert entry["max_difference"] < 5e-5, (name, entry)
+        # (steps small enough that reordered float sums do not grow apart: about 3e-8 measured)
+        assert entry["max_difference"] < 1e-6, (name, entry)
         assert entry["replicas_agree"], name  # the VQ statistics and restarts too
 
 

@@ -182,16 +182,16 @@ def train(args):
     from keras_vi._tensorflow import set_random_seed
 
     set_random_seed(args.seed)  # seeds TensorFlow too where installed: imported quietly
-    os.makedirs(args.out, exist_ok=True)
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
                 scale=not args.raw)
-    backup_dir = _check_resume(args)
     # Batches: each epoch's order (and dynamic binarization) is a function of
     # (seed, epoch), so a resumed run sees the batches the uninterrupted one saw
     x_train = datasets.load(split=args.split, binarize=args.binarize, batch_size=args.batch_size,
                             shuffle=True, as_tf_dataset=False, **load)
     fit_kwargs = {}
     x_test = load_eval_split(vars(args))
+    os.makedirs(args.out, exist_ok=True)  # after the data loaded: a run that cannot start writes nothing
+    backup_dir = _check_resume(args)
 
     model = cls(**model_kwargs)
     model_config = model.get_config()  # as constructed: default networks are built from the data
