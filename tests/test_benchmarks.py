@@ -54,3 +54,12 @@ def test_ar_vae_benchmark_smoke(capsys):
                  "--sample-sizes", "2"])
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["train_examples_per_s"] > 0 and result["sample_2_images_per_s"] > 0
+
+
+def test_conv_transpose_benchmark_smoke(capsys):
+    from benchmarks import conv_transpose
+
+    conv_transpose.main(["--batch-size", "2", "--repeats", "1"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert [row["case"] for row in rows] == [case[0] for case in conv_transpose.CASES]
+    assert all(row["transpose_ms"] > 0 and row["sub_pixel_ms"] > 0 for row in rows)

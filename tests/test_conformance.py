@@ -78,6 +78,9 @@ DETERMINISTIC_LAYERS = [
      [(2, 5, 5, 2), (2, 5, 5, 2), (2, 3)]),
     ("masked_conv2d_vertical", layers.MaskedConv2D,
      {"filters": 3, "kernel_size": (3, 3), "mask_type": "B", "stack": "vertical"}, (2, 5, 5, 2)),
+    ("sub_pixel_conv2d_transpose", layers.SubPixelConv2DTranspose,
+     {"filters": 3, "kernel_size": (3, 3), "strides": (2, 2), "padding": "same", "method": "sub_pixel"},
+     (2, 5, 5, 2)),
 ]
 
 

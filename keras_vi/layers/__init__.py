@@ -16,6 +16,7 @@ from keras_vi.layers.logit_transform import LogitTransform
 from keras_vi.layers.masked_conv2d import MaskedConv2D
 from keras_vi.layers.sampling import Sampling
 from keras_vi.layers.squeeze import Squeeze
+from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 from keras_vi.layers.uniform_dequantization import UniformDequantization
 from keras_vi.layers.variational_dequantization import VariationalDequantization
 from keras_vi.layers.vector_quantizer import VectorQuantizer
@@ -39,6 +40,6 @@ def serialize_dequantization(value, dequantizer):
     return value if isinstance(value, str) else keras.saving.serialize_keras_object(dequantizer)
 
 __all__ = ["ActNorm", "AffineCoupling", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
-           "MaskedConv2D", "Sampling", "Squeeze", "UniformDequantization", "VariationalDequantization",
+           "MaskedConv2D", "Sampling", "Squeeze", "SubPixelConv2DTranspose", "UniformDequantization", "VariationalDequantization",
            "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "get_dequantizer",
            "serialize_dequantization"]

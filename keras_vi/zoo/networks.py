@@ -2,7 +2,9 @@
 
 Vectors (d,) get an MLP; images (H, W) or (H, W, C) get a small conv net with
 two stride-2 stages, so any H and W work (the decoder upsamples to the next
-multiple of 4 and crops back). Decoders end in one head per parameter of the
+multiple of 4 and crops back; its transposed convolutions are
+`layers.SubPixelConv2DTranspose`, Keras' layer computed the faster way on each
+backend). Decoders end in one head per parameter of the
 likelihood (`Likelihood.param_shapes`), so a new likelihood needs no new network.
 """
 
@@ -10,6 +12,8 @@ import math
 
 import keras
 from keras import layers
+
+from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 
 
 def check_data_shape(data_shape):
@@ -113,7 +117,7 @@ def build_decoder(data_shape, latent_dim, param_shapes, hidden_units=(512, 256),
         h = layers.Dense(h0 * w0 * filters[-1], activation="relu")(h)
         h = layers.Reshape((h0, w0, filters[-1]))(h)
         for f in reversed(filters):
-            h = layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
+            h = SubPixelConv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
@@ -136,7 +140,7 @@ def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filt
     z = keras.Input((*grid_shape, embedding_dim), name="z_q")
     h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(z)
     for f in reversed(filters):
-        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
+        h = SubPixelConv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
@@ -172,10 +176,10 @@ def build_disentanglement_decoder(data_shape, latent_dim, param_shapes):
     h = layers.Dense(1024, activation="relu")(h)
     h = layers.Reshape((4, 4, 64))(h)
     for f in (64, 32, 32):
-        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
+        h = SubPixelConv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
     heads = []
     for shape in param_shapes:
         channels = math.prod(shape) // (64 * 64)
-        out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(h)
+        out = SubPixelConv2DTranspose(channels, 4, strides=2, padding="same")(h)
         heads.append(out if tuple(out.shape[1:]) == tuple(shape) else layers.Reshape(shape)(out))
     return keras.Model(z, heads[0] if len(heads) == 1 else heads, name="decoder")
