@@ -17,13 +17,6 @@ def check_positive_int(value, name):
     return int(value)
 
 
-def check_non_negative_int(value, name):
-    """Returns `value` if it is an int >= 0, else raises naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"`{name}` must be an integer >= 0, got {value!r}.")
-    return int(value)
-
-
 def check_non_negative_float(value, name):
     """Returns `float(value)` if it is a finite real >= 0, else raises naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

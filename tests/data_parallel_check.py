@@ -100,7 +100,17 @@ def main(names, batch_size):
                          "num_variables": len(one), "replicas_agree": replicas_agree(model)}
     results["devices"] = num_devices()
     results["noise"] = noise_halves()
+    results["uneven_batch_error"] = uneven_batch_error(batch_size - 1)
     print(json.dumps(results))
+
+
+def uneven_batch_error(batch_size):
+    """The message of the error a fit on two devices with an odd batch size raises."""
+    try:
+        fit("vae", strategies()[1], batch_size)
+    except ValueError as error:
+        return f"ValueError: {error}"
+    return None
 
 
 def num_devices():

@@ -136,13 +136,13 @@ def test_arvae_bounds_reload_and_sampling(tmp_path):
 
 def test_arvae_on_8bit_pixels_and_with_the_remedies():
     x = np.random.default_rng(0).integers(0, 256, size=(32, 3, 3)).astype("uint8")
-    model = zoo.ARVAE(latent_dim=2, num_classes=256, decoder_layers=0, decoder_filters=4, seed=0)
+    model = zoo.ARVAE(latent_dim=2, num_classes=256, decoder_layers=1, decoder_filters=4, seed=0)
     history = model.fit(x, epochs=1, batch_size=16, verbose=0).history
     assert np.isfinite(history["loss"][0]) and history["loss"][0] > 0
     assert model.sample(2, seed=0).max() <= 255
     with pytest.raises(ValueError, match="whole numbers in \\[0, 1\\]"):
         zoo.ARVAE(latent_dim=2, decoder_filters=4).fit(x, verbose=0)
-    aggressive = zoo.ARVAE(latent_dim=2, decoder_layers=0, decoder_filters=4, aggressive=True,
+    aggressive = zoo.ARVAE(latent_dim=2, decoder_layers=1, decoder_filters=4, aggressive=True,
                            max_inner_steps=2, seed=0)
     logs = aggressive.fit(_stripes(32), epochs=2, batch_size=16, verbose=0,
                           callbacks=[callbacks.KLAnnealing(warmup_steps=4)]).history
@@ -154,8 +154,9 @@ def test_arvae_bad_arguments():
         zoo.ARVAE(latent_dim=2, decoder=keras.Sequential())
     with pytest.raises(ValueError, match="likelihood"):
         zoo.ARVAE(latent_dim=2, likelihood="gaussian")
-    with pytest.raises(ValueError, match="decoder_layers"):
-        zoo.ARVAE(latent_dim=2, decoder_layers=-1)
+    for layers in (0, -1):  # z and the rows above reach the output only through the gated blocks
+        with pytest.raises(ValueError, match="`decoder_layers` must be"):
+            zoo.ARVAE(latent_dim=2, decoder_layers=layers)
     with pytest.raises(ValueError, match="one-channel"):
         zoo.ARVAE(latent_dim=2, decoder_filters=4).fit(np.zeros((4, 3, 3, 2), "float32"), verbose=0)
     model = _trained_tiny_arvae(_stripes(32))

@@ -113,7 +113,7 @@ def built():
     pixel_cnn.build((None, 8, 8))
     flow = zoo.RealNVP(num_scales=1, num_steps=1, filters=4, seed=0)
     flow.build((None, 8, 8))
-    ar_vae = zoo.ARVAE(latent_dim=2, decoder_layers=0, decoder_filters=4, seed=0)
+    ar_vae = zoo.ARVAE(latent_dim=2, decoder_layers=1, decoder_filters=4, seed=0)
     ar_vae.build(X.shape)
     return {"vae": vae, "gmm": gmm, "pixel_cnn": pixel_cnn, "flow": flow, "ar_vae": ar_vae}
 

@@ -50,7 +50,7 @@ def test_numpy_reference_convolutions_match_keras(size):
 def test_ar_vae_benchmark_smoke(capsys):
     from benchmarks import ar_vae
 
-    ar_vae.main(["--examples", "32", "--epochs", "2", "--image-size", "4", "--decoder-layers", "0",
+    ar_vae.main(["--examples", "32", "--epochs", "2", "--image-size", "4", "--decoder-layers", "1",
                  "--sample-sizes", "2"])
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["train_examples_per_s"] > 0 and result["sample_2_images_per_s"] > 0

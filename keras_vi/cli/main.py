@@ -49,7 +49,7 @@ MODEL_OPTIONS = {
     "num_steps": dict(type=_at_least(1, int), help="flow steps per scale"),
     "filters": dict(type=_at_least(1, int), help="width of a flow's coupling networks"),
     "num_classes": dict(type=_at_least(2, int), help="ar_vae: values of a pixel (2 with --binarize, 256 with --raw)"),
-    "decoder_layers": dict(type=_at_least(0, int), help="ar_vae: gated PixelCNN blocks of the decoder"),
+    "decoder_layers": dict(type=_at_least(1, int), help="ar_vae: gated PixelCNN blocks of the decoder"),
     "decoder_filters": dict(type=_at_least(1, int), help="ar_vae: channels of the decoder's stacks"),
     "first_kernel_size": dict(type=_at_least(1, int),
                               help="ar_vae: the decoder's first kernel (3 with few layers: a VLAE-style local decoder)"),

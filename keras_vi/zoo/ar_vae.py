@@ -4,7 +4,7 @@ from keras import ops
 
 from keras_vi import likelihoods
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import check_data, check_non_negative_int, check_positive_int, check_seed, to_numpy
+from keras_vi.utils import check_data, check_positive_int, check_seed, to_numpy
 from keras_vi.zoo.pixel_cnn import PixelCNN
 from keras_vi.zoo.vae import VAE
 
@@ -52,7 +52,7 @@ class ARVAE(VAE):
     VAE's remedies apply unchanged: `free_bits`, KL annealing
     (`callbacks.KLAnnealing`), `aggressive=True` (He et al., 2019); and one by
     architecture (VLAE, Chen et al., 2017): a decoder whose receptive field is
-    small (`decoder_layers=0` or `1`, `first_kernel_size=3`) cannot model
+    small (`decoder_layers=1`, `first_kernel_size=3`) cannot model
     global structure, which must then go through z. `receptive_field` says
     how far a pixel sees.
 
@@ -60,7 +60,7 @@ class ARVAE(VAE):
         latent_dim: size of z (>= 1).
         num_classes: values of a pixel: 2 for binarized images (data 0/1),
             256 for 8-bit images (data 0..255).
-        decoder_layers: gated blocks of the PixelCNN decoder (>= 0).
+        decoder_layers: gated blocks of the PixelCNN decoder (>= 1).
         decoder_filters: channels of each of its stacks.
         kernel_size: of its gated blocks' masked convolutions.
         first_kernel_size: of its first (mask A) convolutions.
@@ -98,7 +98,7 @@ class ARVAE(VAE):
         self.num_classes = check_positive_int(num_classes, "num_classes")
         default_encoder = kwargs.get("encoder") is None
         super().__init__(latent_dim, likelihood=likelihoods.Categorical(num_classes), **kwargs)
-        self.decoder_layers = check_non_negative_int(decoder_layers, "decoder_layers")
+        self.decoder_layers = check_positive_int(decoder_layers, "decoder_layers")
         self.decoder_filters = check_positive_int(decoder_filters, "decoder_filters")
         self.kernel_size = check_positive_int(kernel_size, "kernel_size")
         self.first_kernel_size = check_positive_int(first_kernel_size, "first_kernel_size")

@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import GatedPixelCNNBlock, MaskedConv2D
-from keras_vi.utils import check_non_negative_int, check_positive_int, check_seed, to_numpy
+from keras_vi.utils import check_positive_int, check_seed, to_numpy
 from keras_vi.zoo.base import ZooModel
 
 
@@ -31,7 +31,8 @@ class PixelCNN(ZooModel):
 
     Args:
         num_classes: values lie in [0, num_classes).
-        num_layers: gated blocks after the first masked convolutions (>= 0).
+        num_layers: gated blocks after the first masked convolutions (>= 1:
+            the rows above and the condition reach the output through them).
         filters: channels of each stack's hidden features.
         kernel_size: of the gated blocks' masked convolutions.
         first_kernel_size: of the first (mask A) convolutions.
@@ -68,7 +69,9 @@ class PixelCNN(ZooModel):
     ):
         super().__init__(seed=seed, **kwargs)
         self.num_classes = check_positive_int(num_classes, "num_classes")
-        self.num_layers = check_non_negative_int(num_layers, "num_layers")
+        # >= 1: the vertical stack (the rows above) and the condition reach the
+        # output only through the gated blocks
+        self.num_layers = check_positive_int(num_layers, "num_layers")
         self.filters = check_positive_int(filters, "filters")
         self.kernel_size = check_positive_int(kernel_size, "kernel_size")
         self.first_kernel_size = check_positive_int(first_kernel_size, "first_kernel_size")
