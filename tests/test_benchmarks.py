@@ -63,3 +63,12 @@ def test_conv_transpose_benchmark_smoke(capsys):
     rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
     assert [row["case"] for row in rows] == [case[0] for case in conv_transpose.CASES]
     assert all(row["transpose_ms"] > 0 and row["sub_pixel_ms"] > 0 for row in rows)
+
+
+@pytest.mark.tf_only
+def test_tf_fit_steadiness_repro_smoke():
+    from benchmarks import tf_fit_steadiness
+
+    for variant in ("fit_arrays", "fit_dataset_private_thread"):
+        result = tf_fit_steadiness.run(variant, epochs=2)
+        assert result["variant"] == variant and result["epochs"] == 1 and result["median"] > 0

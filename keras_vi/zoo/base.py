@@ -7,6 +7,7 @@ import numpy as np
 
 from keras_vi._replicas import check_batches_divide, first_leaf, share_of_global_mean
 from keras_vi.datasets.batches import Batches
+from keras_vi.training.steady_tf_data import steady_fit_input
 from keras_vi.utils import check_positive_int, check_seed, weighted_mean
 
 
@@ -165,6 +166,8 @@ class ZooModel(keras.Model):
 
     def _fit(self, x, y, **kwargs):
         """The training itself; a model with its own schedule overrides this."""
+        if keras.backend.backend() == "tensorflow" and y is None:
+            x, kwargs = steady_fit_input(x, kwargs)  # tf.data on its own thread: steady epochs
         return super().fit(x, y, **kwargs)
 
     def evaluate(self, x=None, y=None, **kwargs):
