@@ -64,7 +64,7 @@ def run(variant, epochs):
             options.threading.private_threadpool_size = 1
             options.autotune.enabled = False
             data = data.with_options(options)
-        model.fit(data.prefetch(1), epochs=epochs, verbose=0, callbacks=[EpochTimes()])
+        model.fit(data.prefetch(1), epochs=epochs, verbose=0, shuffle=False, callbacks=[EpochTimes()])
     else:
         batches = [x[i:i + BATCH] for i in range(0, len(x), BATCH)]
         for _ in range(epochs):

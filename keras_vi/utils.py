@@ -17,6 +17,20 @@ def check_positive_int(value, name):
     return int(value)
 
 
+def check_fixed_layer_arguments(kwargs, fixed, owner):
+    """Raises unless each argument in `kwargs` named in `fixed` is absent or its fixed value.
+
+    For layers that subclass a Keras layer but support one setting of some of
+    its arguments (e.g. padding "same"); a pair (v, v) counts as v, and lists
+    (from a JSON config) as tuples.
+    """
+    for key, allowed in fixed.items():
+        value = kwargs.get(key, allowed)
+        value = tuple(value) if isinstance(value, list) else value
+        if value not in (allowed, (allowed, allowed)):
+            raise ValueError(f"`{key}` must be {allowed!r} for {owner}, got {value!r}.")
+
+
 def check_non_negative_float(value, name):
     """Returns `float(value)` if it is a finite real >= 0, else raises naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

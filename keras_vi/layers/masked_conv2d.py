@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
+from keras_vi.utils import check_fixed_layer_arguments
 
 
 STACKS = ("raster", "vertical", "horizontal")
@@ -65,11 +66,8 @@ class MaskedConv2D(keras.layers.Conv2D):
             raise ValueError(f"`mask_type` must be 'A' or 'B', got {mask_type!r}.")
         if stack not in STACKS:
             raise ValueError(f"`stack` must be one of {STACKS}, got {stack!r}.")
-        for key, allowed in (("padding", "same"), ("strides", 1), ("data_format", "channels_last")):
-            value = kwargs.get(key, allowed)
-            value = tuple(value) if isinstance(value, list) else value  # lists come from JSON
-            if value not in (allowed, (allowed, allowed)):
-                raise ValueError(f"`{key}` must be {allowed!r} for MaskedConv2D.")
+        check_fixed_layer_arguments(kwargs, {"padding": "same", "strides": 1, "data_format": "channels_last"},
+                                    "MaskedConv2D")
         kwargs.update(padding="same", strides=1, data_format="channels_last")
         super().__init__(filters, kernel_size, **kwargs)
         if any(k % 2 == 0 for k in self.kernel_size):

@@ -1,10 +1,11 @@
-"""A Conv2DTranspose computed as a stride-1 convolution and a depth-to-space shuffle."""
+"""A Conv2DTranspose computed as one matrix product over input patches and a depth-to-space shuffle."""
 
 import keras
 import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
+from keras_vi.utils import check_fixed_layer_arguments
 
 METHODS = ("auto", "sub_pixel", "transpose")
 # "auto": the faster way on each backend, measured on CPU by benchmarks/conv_transpose.py
@@ -84,17 +85,18 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
     def __init__(self, filters, kernel_size, strides=(1, 1), method="auto", **kwargs):
         if method not in METHODS:
             raise ValueError(f"`method` must be one of {METHODS}, got {method!r}.")
-        for key, allowed in (("padding", "same"), ("data_format", "channels_last"), ("dilation_rate", 1),
-                             ("output_padding", None)):
-            value = kwargs.get(key, allowed)
-            value = tuple(value) if isinstance(value, list) else value  # lists come from JSON
-            if value not in (allowed, (allowed, allowed)):
-                raise ValueError(f"`{key}` must be {allowed!r} for SubPixelConv2DTranspose, got {value!r}.")
+        check_fixed_layer_arguments(kwargs, {"padding": "same", "data_format": "channels_last",
+                                             "dilation_rate": 1, "output_padding": None},
+                                    "SubPixelConv2DTranspose")
         kwargs.update(padding="same", data_format="channels_last")
         super().__init__(filters, kernel_size, strides=strides, **kwargs)
         self.method = method
-        (self._taps_h, self._left_h), (self._taps_w, self._left_w) = (
+        # per spatial dimension: the input window's left padding, and the 0/1 array
+        # (window, stride, kernel_size) that gathers the sub-pixel kernel from the kernel
+        (taps_h, self._left_h), (taps_w, self._left_w) = (
             phase_taps(k, s) for k, s in zip(self.kernel_size, self.strides))
+        self._select_h = _selection(taps_h, self.kernel_size[0])
+        self._select_w = _selection(taps_w, self.kernel_size[1])
 
     def resolved_method(self):
         """The way this layer computes on the current backend."""
@@ -107,10 +109,10 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
         if self.resolved_method() == "transpose":
             return super().call(inputs)
         (sh, sw), f = self.strides, self.filters
-        window_h, window_w = self._taps_h.shape[0], self._taps_w.shape[0]
+        window_h, window_w = self._select_h.shape[0], self._select_w.shape[0]
         dtype = inputs.dtype  # the compute dtype (mixed precision: float16 or bfloat16)
-        select_h = ops.convert_to_tensor(_selection(self._taps_h, self.kernel_size[0]), dtype)
-        select_w = ops.convert_to_tensor(_selection(self._taps_w, self.kernel_size[1]), dtype)
+        select_h = ops.convert_to_tensor(self._select_h, dtype)
+        select_w = ops.convert_to_tensor(self._select_w, dtype)
         # (kh, kw, filters, in) -> (window_h, window_w, in, sh * sw * filters)
         kernel = ops.einsum("ark,bsl,klfc->abcrsf", select_h, select_w, ops.cast(self.kernel, dtype))
         kernel = ops.reshape(kernel, (window_h * window_w * kernel.shape[2], sh * sw * f))
