@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 import keras_vi
-from benchmarks.flows import _EpochTimes
+from benchmarks.timing import EpochTimes
 
 
 def main(argv=None):
@@ -38,8 +38,7 @@ def main(argv=None):
     x = x[: args.examples, : args.image_size, : args.image_size]
     keras.utils.set_random_seed(0)
     model = keras_vi.zoo.ARVAE(latent_dim=32, decoder_layers=args.decoder_layers, decoder_filters=32, seed=0)
-    timer = _EpochTimes()
-    timer.times = []
+    timer = EpochTimes()
     model.fit(x, epochs=args.epochs, batch_size=64, verbose=0, callbacks=[timer])
     train_seconds = float(np.median(timer.times[1:]))
     result = {"backend": keras.backend.backend(), "image_size": args.image_size,

@@ -12,27 +12,18 @@ seconds and examples/s as one JSON line per pipeline.
 
 import argparse
 import json
-import time
 
 import keras
 import numpy as np
 
 import keras_vi
-
-
-class _EpochTimes(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
+from benchmarks.timing import EpochTimes
 
 
 def time_fit(data, epochs, **fit_kwargs):
     keras.utils.set_random_seed(0)
     model = keras_vi.zoo.VAE(latent_dim=10, seed=0)
-    timer = _EpochTimes()
-    timer.times = []
+    timer = EpochTimes()
     model.fit(data, epochs=epochs, verbose=0, callbacks=[timer], **fit_kwargs)
     return float(np.median(timer.times[1:]))
 

@@ -20,6 +20,7 @@ import keras
 import numpy as np
 
 import keras_vi
+from benchmarks.timing import EpochTimes
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -50,14 +51,6 @@ class _PeakMemory:
         self.growth_mb = (self.peak - self.base) / 2**20
 
 
-class _EpochTimes(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", default=None)
@@ -71,8 +64,7 @@ def main(argv=None):
     for dequantization in ("uniform", "variational"):
         keras.utils.set_random_seed(0)
         flow = keras_vi.zoo.RealNVP(dequantization=dequantization, num_scales=3, num_steps=4, filters=64, seed=0)
-        timer = _EpochTimes()
-        timer.times = []
+        timer = EpochTimes()
         flow.fit(x, epochs=args.epochs, batch_size=64, verbose=0, callbacks=[timer])
         seconds = float(np.median(timer.times[1:]))
         keras_vi.estimators.log_likelihood(flow, x[:100], num_samples=3, batch_size=100)  # compiles one chunk

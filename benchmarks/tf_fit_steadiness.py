@@ -38,6 +38,8 @@ def run(variant, epochs):
     import numpy as np
     import tensorflow as tf
 
+    from benchmarks.timing import EpochTimes
+
     assert keras.backend.backend() == "tensorflow", "run with KERAS_BACKEND=tensorflow"
     keras.utils.set_random_seed(0)
     x = (np.random.default_rng(0).uniform(size=(BATCH * STEPS, 784)) < 0.13).astype("float32")
@@ -46,17 +48,10 @@ def run(variant, epochs):
                              + [keras.layers.Dense(784)])
     model.compile(optimizer=keras.optimizers.Adam(1e-3),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True))
-    seconds = []
-
-    class EpochTimes(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            seconds.append(time.perf_counter() - self.start)
-
+    timer = EpochTimes()  # a plain Keras callback (benchmarks/timing.py)
+    seconds = timer.times
     if variant == "fit_arrays":
-        model.fit(x, x, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[EpochTimes()])
+        model.fit(x, x, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[timer])
     elif variant.startswith("fit_dataset"):
         data = tf.data.Dataset.from_tensor_slices((x, x)).batch(BATCH)
         if variant == "fit_dataset_private_thread":
@@ -64,7 +59,7 @@ def run(variant, epochs):
             options.threading.private_threadpool_size = 1
             options.autotune.enabled = False
             data = data.with_options(options)
-        model.fit(data.prefetch(1), epochs=epochs, verbose=0, shuffle=False, callbacks=[EpochTimes()])
+        model.fit(data.prefetch(1), epochs=epochs, verbose=0, shuffle=False, callbacks=[timer])
     else:
         batches = [x[i:i + BATCH] for i in range(0, len(x), BATCH)]
         for _ in range(epochs):
