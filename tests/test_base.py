@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_vi import zoo
+from keras_vi import optimizers, zoo
 from tests.conftest import to_numpy
 
 _rng = np.random.default_rng(0)
@@ -50,7 +50,7 @@ def test_compile_defaults_and_fit_without_compile():
     for model, x in small_models():
         model.compile()
         expected = 1e-2 if isinstance(model, zoo.GaussianMixture) else 1e-3
-        assert isinstance(model.optimizer, keras.optimizers.Adam)
+        assert isinstance(model.optimizer, optimizers.Adam)
         np.testing.assert_allclose(float(to_numpy(model.optimizer.learning_rate)), expected)
     model, x = small_models()[0]
     assert not model.compiled

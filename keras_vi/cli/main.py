@@ -173,7 +173,7 @@ def train(args):
         raise ValueError("`--binarize` and `--raw` exclude each other (binarizing needs [0, 1] pixels).")
     import keras
 
-    from keras_vi import datasets, plotting, zoo
+    from keras_vi import datasets, optimizers, plotting, zoo
 
     cls = zoo.get(args.model)
     model_kwargs, fit_options = model_options(cls, args.model, args)
@@ -195,7 +195,7 @@ def train(args):
 
     model = cls(**model_kwargs)
     model_config = model.get_config()  # as constructed: default networks are built from the data
-    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    model.compile(optimizer=optimizers.Adam(args.learning_rate))
     # a checkpoint every epoch, removed when the fit ends; `--resume` continues from it
     callbacks = [keras.callbacks.BackupAndRestore(backup_dir)]
     if args.tensorboard:

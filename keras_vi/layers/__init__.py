@@ -9,6 +9,7 @@ import keras
 from keras_vi.layers.act_norm import ActNorm
 from keras_vi.layers.affine_coupling import AffineCoupling
 from keras_vi.layers.bijector import Bijector
+from keras_vi.layers.dense_stack import DenseStack
 from keras_vi.layers.dequantizer import Dequantizer
 from keras_vi.layers.gated_pixelcnn_block import GatedPixelCNNBlock
 from keras_vi.layers.invertible_1x1_conv import Invertible1x1Conv
@@ -39,7 +40,7 @@ def serialize_dequantization(value, dequantizer):
     """What a model's config holds: the name it was given, else the layer's config."""
     return value if isinstance(value, str) else keras.saving.serialize_keras_object(dequantizer)
 
-__all__ = ["ActNorm", "AffineCoupling", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
+__all__ = ["ActNorm", "AffineCoupling", "DenseStack", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
            "MaskedConv2D", "Sampling", "Squeeze", "SubPixelConv2DTranspose", "UniformDequantization", "VariationalDequantization",
            "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "get_dequantizer",
            "serialize_dequantization"]

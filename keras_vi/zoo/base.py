@@ -7,6 +7,7 @@ import numpy as np
 
 from keras_vi._replicas import check_batches_divide, first_leaf, share_of_global_mean
 from keras_vi.datasets.batches import Batches
+from keras_vi.optimizers.adam import Adam
 from keras_vi.training.steady_tf_data import steady_fit_input
 from keras_vi.utils import check_positive_int, check_seed, weighted_mean
 
@@ -53,9 +54,9 @@ class ZooModel(keras.Model):
     # Compilation ---------------------------------------------------------------
 
     def compile(self, optimizer="auto", **kwargs):
-        """`keras.Model.compile`; `optimizer="auto"` is Adam(default_learning_rate)."""
+        """`keras.Model.compile`; `optimizer="auto"` is `optimizers.Adam(default_learning_rate)`."""
         if isinstance(optimizer, str) and optimizer == "auto":
-            optimizer = keras.optimizers.Adam(self.default_learning_rate)
+            optimizer = Adam(self.default_learning_rate)
         super().compile(optimizer=optimizer, **kwargs)
 
     def compile_from_config(self, config):

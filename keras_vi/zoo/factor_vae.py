@@ -10,6 +10,7 @@ from keras_vi._replicas import gather_across_replicas
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
 from keras_vi.objectives import ELBO
+from keras_vi.optimizers import Adam
 from keras_vi.training import SubsetTrainer
 from keras_vi.utils import check_non_negative_float, check_positive_int
 from keras_vi.zoo import networks
@@ -149,7 +150,7 @@ class FactorVAE(LatentVariableModel):
                                forward=self._discriminator_forward, trackers=(),
                                name="discriminator_trainer")
         if self.discriminator_optimizer is None:  # kept across fits, like the model's
-            self.discriminator_optimizer = keras.optimizers.Adam(
+            self.discriminator_optimizer = Adam(
                 self.discriminator_learning_rate, beta_1=0.5, beta_2=0.9)
         d_step.compile(optimizer=self.discriminator_optimizer)
         if not self.discriminator_optimizer.built:  # so a checkpoint's state loads into it

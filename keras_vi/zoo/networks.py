@@ -1,6 +1,7 @@
 """Default encoders and decoders, built from the shape of the data.
 
-Vectors (d,) get an MLP; images (H, W) or (H, W, C) get a small conv net with
+Vectors (d,) get an MLP (`layers.DenseStack`: the Dense chain and its heads
+called as one layer, which PyTorch runs faster); images (H, W) or (H, W, C) get a small conv net with
 two stride-2 stages, so any H and W work (the decoder upsamples to the next
 multiple of 4 and crops back; its transposed convolutions are
 `layers.SubPixelConv2DTranspose`, Keras' layer computed the faster way on each
@@ -13,6 +14,7 @@ import math
 import keras
 from keras import layers
 
+from keras_vi.layers.dense_stack import DenseStack
 from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 
 
@@ -76,48 +78,42 @@ def _heads(h, data_shape, param_shapes, kernel_size=3):
 
 def build_encoder(data_shape, latent_dim, hidden_units=(512, 256), filters=(32, 64),
                   input_rescaling=None):
-    """Returns a functional model x -> [mean, log_var] of q(z|x).
+    """Returns a network x -> [mean, log_var] of q(z|x): a DenseStack for vectors, else a functional model.
 
     `input_rescaling`: None, or (scale, offset) applied to x first (8-bit data).
     """
     data_shape = check_data_shape(data_shape)
     if len(data_shape) == 1:
-        inputs = keras.Input(data_shape, name="x")
-        h = inputs if input_rescaling is None else layers.Rescaling(*input_rescaling)(inputs)
-        for units in hidden_units:
-            h = layers.Dense(units, activation="relu")(h)
-    else:
-        inputs, h = _image_input(data_shape, input_rescaling)
-        for f in filters:
-            h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
-        h = layers.Flatten()(h)
-        h = layers.Dense(hidden_units[-1], activation="relu")(h)
+        return DenseStack(hidden_units, heads=(latent_dim, latent_dim), input_rescaling=input_rescaling,
+                          head_names=("mean", "log_var"), name="encoder")
+    inputs, h = _image_input(data_shape, input_rescaling)
+    for f in filters:
+        h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Flatten()(h)
+    h = layers.Dense(hidden_units[-1], activation="relu")(h)
     mean = layers.Dense(latent_dim, name="mean")(h)
     log_var = layers.Dense(latent_dim, name="log_var")(h)
     return keras.Model(inputs, [mean, log_var], name="encoder")
 
 
 def build_decoder(data_shape, latent_dim, param_shapes, hidden_units=(512, 256), filters=(32, 64)):
-    """Returns a functional model z -> the likelihood's parameters of p(x|z).
+    """Returns a network z -> the likelihood's parameters of p(x|z) (a DenseStack for vectors).
 
     One output per entry of `param_shapes` (a list of per-example shapes, as
     `Likelihood.param_shapes` gives): a tensor for one, a list for several.
     """
     data_shape = check_data_shape(data_shape)
-    z = keras.Input((latent_dim,), name="z")
     if len(data_shape) == 1:
-        h = z
-        for units in reversed(hidden_units):
-            h = layers.Dense(units, activation="relu")(h)
-    else:
-        height, width, _ = _image_layout(data_shape)
-        scale = 2 ** len(filters)
-        h0, w0 = math.ceil(height / scale), math.ceil(width / scale)
-        h = layers.Dense(hidden_units[-1], activation="relu")(z)
-        h = layers.Dense(h0 * w0 * filters[-1], activation="relu")(h)
-        h = layers.Reshape((h0, w0, filters[-1]))(h)
-        for f in reversed(filters):
-            h = SubPixelConv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
+        return DenseStack(tuple(reversed(hidden_units)), heads=param_shapes, name="decoder")
+    z = keras.Input((latent_dim,), name="z")
+    height, width, _ = _image_layout(data_shape)
+    scale = 2 ** len(filters)
+    h0, w0 = math.ceil(height / scale), math.ceil(width / scale)
+    h = layers.Dense(hidden_units[-1], activation="relu")(z)
+    h = layers.Dense(h0 * w0 * filters[-1], activation="relu")(h)
+    h = layers.Reshape((h0, w0, filters[-1]))(h)
+    for f in reversed(filters):
+        h = SubPixelConv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
