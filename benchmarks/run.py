@@ -61,14 +61,15 @@ def main(argv=None):
     cases = ("vae_mlp", "iwae_k50_mlp", "vae_conv")
     if args.smoke:
         args.steps, args.repeats, args.num_samples, cases = 2, 1, [20], ("vae_mlp",)
-    train, loglik, profiles, peers = [], [], [], []
+    train, loglik, profiles, peers, growth = [], [], [], [], []
     if args.from_jsonl:
         measured = [json.loads(line) for line in open(args.from_jsonl) if line.strip()]
         meta = measured.pop(0)
         args.steps, args.repeats, args.smoke = meta["steps"], meta["repeats"], meta["smoke"]
         for r in measured:
-            {"train": train, "loglik": loglik, "profile": profiles, "peer": peers}[r.pop("kind")].append(r)
-        return write_report(args, train, loglik, profiles, peers, meta)
+            {"train": train, "loglik": loglik, "profile": profiles, "peer": peers,
+             "growth": growth}[r.pop("kind")].append(r)
+        return write_report(args, train, loglik, profiles, peers, meta, growth)
     for backend in args.backends:
         runs = [(case, "auto", "fit") for case in cases]
         if backend == "torch" and not args.smoke:
@@ -89,6 +90,9 @@ def main(argv=None):
             loglik.append(run_case(backend, ["loglik", "--num-samples", str(k),
                                              "--num-examples", "100" if not args.smoke else "4"]))
             print(json.dumps(loglik[-1]), flush=True)
+        for grows, flags in growth_runs(args.smoke):
+            growth.append({"grows": grows, **run_case(backend, flags, module="benchmarks.growth")})
+            print(json.dumps(growth[-1]), flush=True)
         if not args.smoke and backend in ("tensorflow", "torch"):  # below the goal: why
             profiles.append(run_case(backend, ["--json", "--steps", "200"],
                                      module="benchmarks.profile_fit"))
@@ -109,13 +113,43 @@ def main(argv=None):
             "repeats": args.repeats, "smoke": args.smoke}
     with open(os.path.splitext(args.out)[0] + ".jsonl", "w") as f:
         for kind, rows in (("meta", [meta]), ("train", train), ("loglik", loglik),
-                           ("profile", profiles), ("peer", peers)):
+                           ("profile", profiles), ("peer", peers), ("growth", growth)):
             for r in rows:
                 f.write(json.dumps(r if kind == "meta" else {"kind": kind, **r}) + "\n")
-    return write_report(args, train, loglik, profiles, peers, meta)
+    return write_report(args, train, loglik, profiles, peers, meta, growth)
 
 
-def write_report(args, train, loglik, profiles, peers, meta):
+def growth_runs(smoke):
+    """(what grows, flags) of benchmarks.growth's measurements (none for --smoke: its test runs one)."""
+    from benchmarks.growth import grid_flags
+
+    return [] if smoke else list(grid_flags())
+
+
+def growth_lines(growth):
+    """RESULTS.md's section on how cost grows with batch, latent and image size."""
+    dates = sorted({r.get("date", "") for r in growth} - {""})
+    lines = ["", "## How cost grows: batch size, latent size, image size", "",
+             "`python -m benchmarks.growth` per measurement, each in a fresh process"
+             + (f" (measured {', '.join(dates)})" if dates else "") + ": keras_vi's VAE with the default "
+             "networks and `compile()`'s default optimizer, `fit` on random binary data, the median of "
+             "the epochs after the first (which compiles). MLP 784-512-256 (28x28 images as vectors) for "
+             "batch and latent size; the conv net for image size (square images, batch 64). Peak memory "
+             "is the process' peak resident set on the CPU (`ru_maxrss`); the growth over the resident set "
+             "before the model was built is what the model, optimizer and training step take.", "",
+             "| grows | backend | arch | batch | latent | image | parameters | examples/s (min–max) | "
+             "ms/step | peak RSS MB | growth MB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in growth:
+        low, high = r["examples_per_s_min_max"]
+        lines.append(
+            f"| {r['grows']} | {r['backend']} | {r['arch']} | {r['batch_size']} | {r['latent_dim']} | "
+            f"{r['image_size']}x{r['image_size']} | {r['parameters']:,} | {r['examples_per_s']:,.0f} "
+            f"({low:,.0f}–{high:,.0f}) | {1e3 * r['batch_size'] / r['examples_per_s']:.1f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] - r['rss_before_mb']:.0f} |")
+    return lines
+
+
+def write_report(args, train, loglik, profiles, peers, meta, growth=()):
     """Writes RESULTS.md from the measurements; 0 if every case did the same work."""
     lines = [
         "# Benchmark results",
@@ -130,8 +164,9 @@ def write_report(args, train, loglik, profiles, peers, meta):
         "Why a backend misses the 1.10x goal, read from the profiles and timings below: "
         "benchmarks/README.md.",
         "",
-        "Batch 128 of binarized MNIST (784 pixels), latent 32, Adam(1e-3), keras_vi's default "
-        "networks: `*_mlp` MLP 784-512-256 and back; `vae_conv` 28x28 images, conv 32-64 "
+        "Batch 128 of binarized MNIST (784 pixels), latent 32, `keras_vi.optimizers.Adam(1e-3)` "
+        "(Keras' Adam; on PyTorch, its update through PyTorch's fused kernel), keras_vi's default "
+        "networks: `*_mlp` MLP 784-512-256 and back (`layers.DenseStack`); `vae_conv` 28x28 images, conv 32-64 "
         "(3x3, stride 2), dense 256, and back through transposed convs. "
         f"{args.steps} steps per timing for vae_mlp and {max(args.steps // 2, 1)} for the slower "
         f"cases, {args.repeats} timing{'s' if args.repeats != 1 else ''} after a warm-up epoch: keras_vi per epoch inside one "
@@ -140,7 +175,8 @@ def write_report(args, train, loglik, profiles, peers, meta):
         "hand-written step (benchmarks/handwritten.py: "
         "same math, same initial weights, the backend's own autodiff and optimizer loop; "
         "`jax.jit`, eager PyTorch, and on TensorFlow both an XLA step and a plain graph step, "
-        "the faster one being the baseline). `same work` checks, before timing, that "
+        "the faster one being the baseline; `torch.optim.Adam`, whose CPU default is its for-loop "
+        "update, on PyTorch). `same work` checks, before timing, that "
         "keras_vi, the hand-written loss and a float64 NumPy loss (convolutions computed tap "
         "by tap) agree at step 0 for the same weights and noise, to 1e-4 relative.",
         "",
@@ -187,6 +223,8 @@ def write_report(args, train, loglik, profiles, peers, meta):
     for r in loglik:
         lines.append(f"| {r['backend']} | {r['num_samples']} | {r['seconds']:.2f} | "
                      f"{r['samples_per_s']:.0f} | {r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} |")
+    if growth:
+        lines += growth_lines(growth)
     if profiles:
         lines += ["", "## Where the time goes: vae_mlp under cProfile", "",
                   "`python -m benchmarks.profile_fit` on the backends that miss 1.10x on this case: 200 "

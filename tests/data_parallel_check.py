@@ -14,8 +14,8 @@ BACKEND = os.environ["KERAS_BACKEND"]
 if BACKEND == "jax":
     # XLA aborts the process when an all-reduce between the virtual devices stalls
     # (benchmarks/scaling.py); tests/test_data_parallel.py then runs it again
-    os.environ["XLA_FLAGS"] = ("--xla_force_host_platform_device_count=2 "
-                               "--xla_cpu_collective_call_terminate_timeout_seconds=120")
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2 "
+                               "--xla_cpu_collective_call_terminate_timeout_seconds=120").strip()
 else:
     import tensorflow as tf
 

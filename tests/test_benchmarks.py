@@ -72,3 +72,25 @@ def test_tf_fit_steadiness_repro_smoke():
     for variant in ("fit_arrays", "fit_dataset_private_thread"):
         result = tf_fit_steadiness.run(variant, epochs=2)
         assert result["variant"] == variant and result["epochs"] == 1 and result["median"] > 0
+
+
+@pytest.mark.torch_only
+def test_torch_step_benchmark_smoke(capsys):
+    from benchmarks import torch_step
+
+    result = torch_step.main(["--steps", "1", "--repeats", "1"])
+    assert len(result["train_step_ms"]) == 4 and len(result["adam_update_ms"]) == 5
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
+
+
+def test_growth_benchmark_smoke_and_its_table():
+    from benchmarks import growth
+
+    result = growth.main(["--arch", "mlp", "--batch-size", "4", "--latent-dim", "2", "--image-size", "4",
+                          "--steps", "2", "--repeats", "1"])
+    assert result["finite"] and result["parameters"] == 16 * 512 + 512 + 512 * 256 + 256 + 2 * (256 * 2 + 2) + (
+        2 * 256 + 256 + 256 * 512 + 512 + 512 * 16 + 16)
+    assert result["peak_rss_mb"] >= result["rss_before_mb"] > 0
+    lines = run.growth_lines([{"grows": "batch size", **result}])
+    assert lines[-1].startswith(f"| batch size | {BACKEND} | mlp | 4 | 2 | 4x4 |")
+    assert len(list(growth.grid_flags())) == 6 + 5 + 3
