@@ -72,8 +72,8 @@ def measure(args):
     steady = times[1:]
     examples = args.batch_size * args.steps
     return {
-        "date": datetime.date.today().isoformat(), "backend": keras.backend.backend(), "arch": args.arch, "batch_size": args.batch_size,
-        "latent_dim": args.latent_dim, "image_size": size, "steps": args.steps,
+        "date": datetime.date.today().isoformat(), "backend": keras.backend.backend(), "arch": args.arch,
+        "batch_size": args.batch_size, "latent_dim": args.latent_dim, "image_size": size, "steps": args.steps,
         "parameters": int(sum(np.prod(v.shape) for v in model.trainable_variables)),
         "examples_per_s": examples / statistics.median(steady),
         "examples_per_s_min_max": [examples / max(steady), examples / min(steady)],

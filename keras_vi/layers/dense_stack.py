@@ -17,8 +17,9 @@ class DenseStack(keras.layers.Layer):
     (same sub-layers, so the same weights, initialization and outputs), run
     as one layer call: on PyTorch, where every Keras layer call costs about
     0.1 ms of Python, the default MLP encoder and decoder of the MLP VAE take
-    1 to 1.5 ms less per training step (benchmarks/README.md). The zoo's
-    default networks for vector data are DenseStacks.
+    about 1 ms less per training step (`benchmarks/torch_step.py`,
+    benchmarks/README.md). The zoo's default networks for vector data are
+    DenseStacks.
 
     Args:
         units: hidden layer sizes, e.g. `(512, 256)`; may be empty.

@@ -5,8 +5,8 @@ its results. On the PyTorch backend, when every variable it updates is a float
 tensor on the CPU, the update is a single call of PyTorch's fused Adam kernel
 (`torch._fused_adam_`, what `torch.optim.Adam(fused=True)` runs) instead of
 Keras' eight `torch._foreach_*` passes; on the MLP VAE of `benchmarks/` that is
-0.4 ms per step instead of 2.1 (benchmarks/README.md). Elsewhere (TensorFlow,
-JAX, GPU tensors) it is Keras' Adam unchanged.
+0.5 ms per step instead of 2.0 (`benchmarks/torch_step.py`, benchmarks/README.md).
+Elsewhere (TensorFlow, JAX, GPU tensors) it is Keras' Adam unchanged.
 
 The two updates differ only in where epsilon sits. Keras takes
 
