@@ -20,7 +20,6 @@ import json
 import os
 import resource
 import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -28,6 +27,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_vi  # noqa: E402
+from benchmarks.timing import EpochTimes  # noqa: E402
 
 # (what grows, arch, batch sizes, latent sizes, image sizes): one measurement per combination
 GRID = [
@@ -58,18 +58,10 @@ def measure(args):
     model = keras_vi.zoo.VAE(latent_dim=args.latent_dim, hidden_units=hidden_units, seed=0)
     model.compile()
 
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            float(logs["loss"])  # the epoch's work is done
-            times.append(time.perf_counter() - self.start)
-
-    times = []
+    timer = EpochTimes()
     history = model.fit(x, batch_size=args.batch_size, epochs=1 + args.repeats, shuffle=False, verbose=0,
-                        callbacks=[Timer()])
-    steady = times[1:]
+                        callbacks=[timer])
+    steady = timer.times[1:]
     examples = args.batch_size * args.steps
     return {
         "date": datetime.date.today().isoformat(), "backend": keras.backend.backend(), "arch": args.arch,

@@ -25,7 +25,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,6 +36,7 @@ def measure(args):
 
     import keras_vi
     from benchmarks.case import data
+    from benchmarks.timing import EpochTimes
 
     if args.policy != "float32":
         keras.mixed_precision.set_dtype_policy(args.policy)
@@ -51,17 +51,10 @@ def measure(args):
     model = keras_vi.zoo.VAE(latent_dim=10, hidden_units=(512, 256), seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
 
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.start)
-
-    times = []
+    timer = EpochTimes()
     history = model.fit(x, epochs=args.repeats + 1, batch_size=args.batch_size, shuffle=False,
-                        verbose=0, callbacks=[Timer()])
-    steady = times[1:]  # the first epoch compiles
+                        verbose=0, callbacks=[timer])
+    steady = timer.times[1:]  # the first epoch compiles
     return {
         "backend": keras.backend.backend(), "policy": args.policy, "batch_size": args.batch_size,
         "virtual_devices": _virtual_devices() if args.devices else 0,

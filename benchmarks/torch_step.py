@@ -58,7 +58,8 @@ def variants(x):
     return out
 
 
-def median_ms(fn, steps, repeats):
+def ms_per_step(fn, steps, repeats):
+    """`repeats` timings of `steps` calls of `fn`, in ms per call, after one warm-up call."""
     fn()  # warm-up
     times = []
     for _ in range(repeats):
@@ -87,7 +88,7 @@ def main(argv=None):
         model.train_step(batch)  # builds the optimizer
     for _ in range(args.repeats):  # interleaved, so a slower moment of the machine hits all
         for name, model in models.items():
-            times[name] += median_ms(lambda m=model: m.train_step(batch), args.steps, 1)
+            times[name] += ms_per_step(lambda m=model: m.train_step(batch), args.steps, 1)
     result = {"backend": "torch", "batch_size": BATCH, "steps": args.steps, "repeats": args.repeats,
               "train_step_ms": {n: {"median": statistics.median(t), "min": min(t), "max": max(t)}
                                 for n, t in times.items()}}
@@ -111,7 +112,7 @@ def main(argv=None):
     with torch.no_grad():
         for _ in range(args.repeats):
             for name, fn in updates.items():
-                update_times[name] += median_ms(fn, args.steps, 1)
+                update_times[name] += ms_per_step(fn, args.steps, 1)
     result["adam_update_ms"] = {n: statistics.median(t) for n, t in update_times.items()}
     print("\n".join(table(result)))
     print(json.dumps(result))
