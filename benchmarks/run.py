@@ -62,13 +62,14 @@ def main(argv=None):
     if args.smoke:
         args.steps, args.repeats, args.num_samples, cases = 2, 1, [20], ("vae_mlp",)
     train, loglik, profiles, peers, growth = [], [], [], [], []
+    # the .jsonl's "kind" of each measurement -> its list (read by --from-jsonl, written below)
+    by_kind = {"train": train, "loglik": loglik, "profile": profiles, "peer": peers, "growth": growth}
     if args.from_jsonl:
         measured = [json.loads(line) for line in open(args.from_jsonl) if line.strip()]
         meta = measured.pop(0)
         args.steps, args.repeats, args.smoke = meta["steps"], meta["repeats"], meta["smoke"]
         for r in measured:
-            {"train": train, "loglik": loglik, "profile": profiles, "peer": peers,
-             "growth": growth}[r.pop("kind")].append(r)
+            by_kind[r.pop("kind")].append(r)
         return write_report(args, train, loglik, profiles, peers, meta, growth)
     for backend in args.backends:
         runs = [(case, "auto", "fit") for case in cases]
@@ -112,10 +113,10 @@ def main(argv=None):
             "python": platform.python_version(), "versions": versions, "steps": args.steps,
             "repeats": args.repeats, "smoke": args.smoke}
     with open(os.path.splitext(args.out)[0] + ".jsonl", "w") as f:
-        for kind, rows in (("meta", [meta]), ("train", train), ("loglik", loglik),
-                           ("profile", profiles), ("peer", peers), ("growth", growth)):
+        f.write(json.dumps(meta) + "\n")
+        for kind, rows in by_kind.items():
             for r in rows:
-                f.write(json.dumps(r if kind == "meta" else {"kind": kind, **r}) + "\n")
+                f.write(json.dumps({"kind": kind, **r}) + "\n")
     return write_report(args, train, loglik, profiles, peers, meta, growth)
 
 
