@@ -102,3 +102,28 @@ def test_config_round_trip_and_state_interchange_with_keras_adam(tmp_path):
     assert [(v.name, v.shape) for v in ours.variables] == [(v.name, v.shape) for v in keras_adam.variables]
     for a, b in zip(model.optimizer.variables, loaded.optimizer.variables):
         np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
+
+
+def test_an_embedding_looked_up_many_times_takes_numpy_adams_steps():
+    """The gradient of an Embedding (a tf.IndexedSlices with duplicates on TensorFlow) is summed first.
+
+    Keras 3.15's Adam on TensorFlow squares the duplicate slices one by one
+    (v = sum g_i^2, not (sum g_i)^2) and over-steps; the reference is Adam in
+    NumPy on the dense gradient, worked out by hand for a squared error.
+    """
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 3, size=(16, 40))
+    targets = rng.normal(size=(16, 40, 4)).astype("float32")
+    init = rng.normal(size=(3, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((40,), dtype="int32"), keras.layers.Embedding(3, 4)])
+    model.layers[0].embeddings.assign(init)
+    model.compile(optimizer=Adam(1e-3), loss="mse")
+    weights, steps = [init], []
+    for _ in range(3):
+        # d/dE of mean((E[ids] - y)^2) over every entry: 2 (E[ids] - y) / size, summed per row
+        grad = np.zeros((3, 4))
+        np.add.at(grad, ids, 2 * (weights[-1][ids] - targets) / targets.size)
+        steps.append([grad])
+        weights = numpy_adam([init], steps, lr=lambda t: 1e-3)
+        model.train_on_batch(ids, targets)
+        np.testing.assert_allclose(to_numpy(model.layers[0].embeddings), weights[0], atol=1e-6)
