@@ -51,3 +51,13 @@ class Objective(Part):
 def reconstruction_and_kl(bundle):
     """(E_q[log p(x|z)] over the draws, KL(q || p) as the prior computes it)."""
     return ops.mean(bundle.log_px_z, axis=0), bundle.prior.kl(bundle.posterior, bundle.z)
+
+
+def check_objective(objective):
+    """`objective` itself if it is an `Objective`, else a ValueError naming the argument."""
+    if not isinstance(objective, Objective):
+        raise ValueError(
+            "`objective` must be a keras_vi.objectives.Objective (ELBO, IWAEBound), "
+            f"got {type(objective).__name__}."
+        )
+    return objective

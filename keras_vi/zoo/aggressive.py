@@ -19,6 +19,8 @@ Reference:
     Posterior Collapse in Variational Autoencoders, ICLR 2019, Algorithm 1.
 """
 
+import os
+
 import keras
 import numpy as np
 
@@ -125,3 +127,30 @@ def fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs):
         **joint,
     }
     return history
+
+
+def restore_backup_early(model, callbacks):
+    """Loads a BackupAndRestore checkpoint before the aggressive phase would start.
+
+    The aggressive phase runs outside `fit`, before the callbacks restore
+    anything; a resumed fit whose checkpoint says the phase is done
+    (`aggressive_done`) must not run it again.
+    """
+    for callback in callbacks or ():
+        path = getattr(callback, "_weights_path", None)
+        if isinstance(callback, keras.callbacks.BackupAndRestore) and path and os.path.exists(path):
+            if not model.optimizer.built:
+                model.optimizer.build(model.trainable_variables)
+            model.load_weights(path)
+
+
+def fit_with_aggressive_phase(model, x, y, joint_fit, **kwargs):
+    """`fit` of a model with aggressive=True: the aggressive phase first, unless it already ran.
+
+    A `BackupAndRestore` checkpoint in the callbacks is loaded first, so a
+    resumed fit knows whether the phase is done (`aggressive_done`).
+    """
+    restore_backup_early(model, kwargs.get("callbacks"))
+    if float(keras.ops.convert_to_numpy(model.aggressive_done)) == 0.0:
+        return fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs)
+    return joint_fit(x, y, **kwargs)

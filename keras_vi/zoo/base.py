@@ -10,6 +10,7 @@ from keras_vi.datasets.batches import Batches
 from keras_vi.optimizers.adam import Adam
 from keras_vi.training.steady_tf_data import steady_fit_input
 from keras_vi.utils import check_positive_int, check_seed, weighted_mean
+from keras_vi.zoo._fit_support import AlignBatchesEpoch, RaiseOnNonFiniteLoss, as_array, first_batch, is_array
 
 
 class ZooModel(keras.Model):
@@ -99,7 +100,7 @@ class ZooModel(keras.Model):
         if isinstance(x, dict):
             self.validate_batch(x, name)
             return
-        self.validate_batch(_as_array(x, name), name)
+        self.validate_batch(as_array(x, name), name)
 
     def _check_shape(self, x, name="x"):
         """Raises if tensor `x` does not have the model's per-example shape."""
@@ -139,16 +140,16 @@ class ZooModel(keras.Model):
             if not self.built:
                 self.build_for_fit(x, batch)
             self._ensure_compiled()
-        if not _is_array(x):
+        if not is_array(x):
             kwargs.setdefault("shuffle", False)  # datasets and loaders shuffle themselves
-        extra = [_RaiseOnNonFiniteLoss()]
+        extra = [RaiseOnNonFiniteLoss()]
         if isinstance(x, Batches):
-            extra.append(_AlignBatchesEpoch(x))
+            extra.append(AlignBatchesEpoch(x))
         kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + extra
         return self._fit(x, y, **kwargs)
 
     def _check_data_parallel_batches(self, x, batch, batch_size):
-        if _is_array(x) and not isinstance(x, dict):
+        if is_array(x) and not isinstance(x, dict):
             check_batches_divide(self, len(x), batch_size or 32)
         else:
             check_batches_divide(self, None, int(first_leaf(batch).shape[0]), name="x")
@@ -242,70 +243,3 @@ class ZooModel(keras.Model):
 
 
 _SEED_STATE = "seed_state_"
-
-
-def _as_array(x, name):
-    try:
-        return np.asarray(x)
-    except (ValueError, TypeError) as e:  # ragged lists and the like
-        raise ValueError(f"`{name}` must be an array of numbers, got {type(x).__name__}: {e}") from None
-
-
-def _is_array(x):
-    return isinstance(x, (np.ndarray, dict)) or hasattr(x, "__array__")
-
-
-def first_batch(x, name):
-    """NumPy `x` itself, a dict of arrays itself, or a dataset's first batch (inputs only)."""
-    if x is None:
-        raise ValueError(f"`{name}` is required.")
-    if _is_array(x):
-        return x
-    if isinstance(x, (list, tuple)):
-        if not x:
-            raise ValueError(f"`{name}` is empty.")
-        return x[0]
-    try:
-        batch = next(iter(x))
-    except TypeError:
-        raise ValueError(
-            f"`{name}` must be a NumPy array, a tf.data.Dataset, a PyTorch DataLoader "
-            f"or a keras.utils.PyDataset, got {type(x).__name__}."
-        ) from None
-    except StopIteration:
-        raise ValueError(f"`{name}` yields no batch.") from None
-    if isinstance(batch, (list, tuple)):
-        batch = batch[0]
-    return batch
-
-
-class _AlignBatchesEpoch(keras.callbacks.Callback):
-    """A fit that starts at epoch e > 0 (resumed, or `initial_epoch`) advances `Batches` by e.
-
-    As if the e epochs before had run on it: a resumed fit then reads the
-    batches the uninterrupted one read in the same epochs.
-    """
-
-    def __init__(self, batches):
-        super().__init__()
-        self.batches = batches
-
-    def on_train_begin(self, logs=None):
-        self._first = True
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if self._first and epoch > 0:
-            self.batches.epoch = self.batches.epoch + epoch
-        self._first = False
-
-
-class _RaiseOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stops training with an error when an epoch's loss is NaN or infinite."""
-
-    def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not np.isfinite(loss):
-            raise FloatingPointError(
-                f"The training loss is {loss} after epoch {epoch + 1}: check the "
-                "data (NaN, range) and lower the learning rate."
-            )

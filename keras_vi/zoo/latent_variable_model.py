@@ -1,7 +1,6 @@
 """The base latent variable model: prior, encoder, decoder, likelihood and objective as parts."""
 
 import copy
-import os
 
 import keras
 import numpy as np
@@ -10,10 +9,10 @@ from keras import ops
 from keras_vi import layers, likelihoods, priors
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
-from keras_vi.objectives import Bundle, Objective
+from keras_vi.objectives import Bundle, check_objective
 from keras_vi.utils import check_choice, check_data, check_non_negative_float, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
-from keras_vi.zoo.aggressive import fit_aggressive_then_jointly
+from keras_vi.zoo.aggressive import fit_with_aggressive_phase
 from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.export import export_saved_model
 
@@ -82,27 +81,12 @@ class LatentVariableModel(ZooModel):
                  dequantization=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        if not isinstance(objective, Objective):
-            raise ValueError(
-                "`objective` must be a keras_vi.objectives.Objective (ELBO, IWAEBound), "
-                f"got {type(objective).__name__}."
-            )
-        for name, net in (("encoder", encoder), ("decoder", decoder)):
-            if net is not None and not isinstance(net, keras.layers.Layer):
-                raise ValueError(f"`{name}` must be a Keras model or layer, got {type(net).__name__}.")
+        check_objective(objective)
+        networks.check_networks(encoder=encoder, decoder=decoder)
         self.likelihood = likelihoods.get(likelihood)
         self.prior = priors.get(prior)
         objective.check_prior(self.prior)
-        self.dequantizer = None
-        if dequantization is not None:
-            if not self.likelihood.continuous:
-                raise ValueError(
-                    "`dequantization` needs a continuous likelihood (likelihood='gaussian'), "
-                    f"got {self.likelihood!r}, which is not a density on [0, 1)."
-                )
-            self.dequantizer = layers.get_dequantizer(dequantization, seed)
-            dequantization = layers.serialize_dequantization(dequantization, self.dequantizer)
-        self.dequantization = dequantization
+        self.dequantizer, self.dequantization = layers.dequantizer_for(dequantization, self.likelihood, seed)
         self.objective = objective
         self.encoder, self.decoder = encoder, decoder
         self.hidden_units = networks.check_hidden_units(hidden_units)
@@ -275,9 +259,7 @@ class LatentVariableModel(ZooModel):
 
     def _fit(self, x, y, **kwargs):
         if self.aggressive:
-            _restore_backup_early(self, kwargs.get("callbacks"))
-        if self.aggressive and float(ops.convert_to_numpy(self.aggressive_done)) == 0.0:
-            return fit_aggressive_then_jointly(self, x, y, super()._fit, **kwargs)
+            return fit_with_aggressive_phase(self, x, y, super()._fit, **kwargs)
         return super()._fit(x, y, **kwargs)
 
     # Export and serialization -------------------------------------------------
@@ -313,18 +295,3 @@ class LatentVariableModel(ZooModel):
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
-
-
-def _restore_backup_early(model, callbacks):
-    """Loads a BackupAndRestore checkpoint before the aggressive phase would start.
-
-    The aggressive phase runs outside `fit`, before the callbacks restore
-    anything; a resumed fit whose checkpoint says the phase is done
-    (`aggressive_done`) must not run it again.
-    """
-    for callback in callbacks or ():
-        path = getattr(callback, "_weights_path", None)
-        if isinstance(callback, keras.callbacks.BackupAndRestore) and path and os.path.exists(path):
-            if not model.optimizer.built:
-                model.optimizer.build(model.trainable_variables)
-            model.load_weights(path)

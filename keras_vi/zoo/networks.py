@@ -41,6 +41,13 @@ def check_hidden_units(hidden_units, name="hidden_units"):
     return tuple(units)  # a tuple: Keras would track a list
 
 
+def check_networks(**networks):
+    """A ValueError naming the first of `networks` (name=value) that is neither None nor a Keras layer."""
+    for name, net in networks.items():
+        if net is not None and not isinstance(net, keras.layers.Layer):
+            raise ValueError(f"`{name}` must be a Keras model or layer, got {type(net).__name__}.")
+
+
 def _image_layout(data_shape):
     height, width = data_shape[:2]
     channels = data_shape[2] if len(data_shape) == 3 else 1
