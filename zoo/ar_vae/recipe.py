@@ -1,24 +1,38 @@
 """Posterior collapse with an autoregressive decoder, and its remedies: the ARVAE card.
 
     python zoo/ar_vae/recipe.py --data-dir ../shared/data --out runs/ar_vae [--card zoo/ar_vae/README.md]
+    python zoo/ar_vae/recipe.py ... --parallel   # each row in its own process (a GPU)
 
 On binarized MNIST (the test set's first 8,000 images to train, the last 2,000 to
 test) and binarized Fashion-MNIST (60,000 / 10,000), each binarized once (train
-seed 0, test seed 1), trains seven models with latent_dim 32, Adam(1e-3):
+seed 0, test seed 1), trains eight models with latent_dim 32, Adam(1e-3):
 a VAE with a factorized Bernoulli decoder (the default conv networks), a
 PixelCNN alone (the decoder's network, no z), and the ARVAE (a conditional
 two-stack gated PixelCNN decoder) plain, with free bits, with linear KL
 annealing, with aggressive inference-network training, and with a restricted
-receptive field (VLAE). Reports, on the first `--eval-examples` test images:
-NLL (L_k, k = `--num-samples`; the PixelCNN's exact NLL) ± its standard error
-over the images, KL(q(z|x) || p(z)), active units, I(x; z) and training
-seconds; writes results.json, the card's table, samples_<dataset>_<row>.png and
-kl_<dataset>.png (training KL per epoch).
+receptive field (VLAE), and with free bits and the restricted field together.
+Reports, on the first `--eval-examples` test images: NLL (L_k, k =
+`--num-samples`; the PixelCNN's exact NLL) ± its standard error over the
+images, the NLL's difference to the
+PixelCNN alone on the same images (± the paired standard error),
+KL(q(z|x) || p(z)), active units, I(x; z), epochs and training seconds.
+
+Each row saves its trained model (<out>/<dataset>/<row>.keras, with what
+its training recorded) before the evaluation, and writes <out>/<dataset>/<row>.json
+when it ends (its per-image log-likelihoods included). So rows can run in
+separate processes (`--parallel` starts one per row and dataset, which keeps
+a GPU busy where one Keras process is bound by its Python dispatch), and a
+row whose evaluation was cut short can be evaluated again, elsewhere, with
+`--evaluate-only`. Then results_<dataset>.json, the card's table,
+samples_<dataset>_<row>.png and kl_<dataset>.png (training KL per epoch) are
+assembled from the rows' files (`--from-results` does only that).
 """
 
 import argparse
+import glob
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -41,31 +55,59 @@ DATASETS = {  # name: (train split, test split)
 }
 
 
+ROWS = {  # slug: the card's name of the row, in the card's order
+    "vae": "VAE (factorized decoder)",
+    "pixelcnn_alone": "PixelCNN alone",
+    "arvae_plain": "ARVAE plain",
+    "arvae_free_bits": "ARVAE + free bits",
+    "arvae_kl_annealing": "ARVAE + KL annealing",
+    "arvae_aggressive_training": "ARVAE + aggressive training",
+    "arvae_restricted_receptive_field": "ARVAE + restricted receptive field",
+    "arvae_free_bits_restricted_receptive_field": "ARVAE + free bits + restricted receptive field",
+}
+
+
 def rows(args, steps):
-    """name: (constructor, fit keyword arguments) of each row."""
+    """slug: (constructor, fit keyword arguments) of each row."""
     ar = dict(latent_dim=args.latent_dim, decoder_layers=args.decoder_layers,
               decoder_filters=args.filters, seed=0)
+    local = {**ar, "decoder_layers": 1, "first_kernel_size": 3}
     annealing = keras_vi.callbacks.KLAnnealing("linear", warmup_steps=max(1, steps // 2))
     return {
-        "VAE (factorized decoder)": (lambda: keras_vi.zoo.VAE(latent_dim=args.latent_dim, seed=0), {}),
-        "PixelCNN alone": (lambda: keras_vi.zoo.PixelCNN(
+        "vae": (lambda: keras_vi.zoo.VAE(latent_dim=args.latent_dim, seed=0), {}),
+        "pixelcnn_alone": (lambda: keras_vi.zoo.PixelCNN(
             2, num_layers=args.decoder_layers, filters=args.filters, seed=0), {}),
-        "ARVAE plain": (lambda: keras_vi.zoo.ARVAE(**ar), {}),
-        "ARVAE + free bits": (lambda: keras_vi.zoo.ARVAE(**ar, free_bits=args.free_bits), {}),
-        "ARVAE + KL annealing": (lambda: keras_vi.zoo.ARVAE(**ar), {"callbacks": [annealing]}),
-        "ARVAE + restricted receptive field": (lambda: keras_vi.zoo.ARVAE(
-            **{**ar, "decoder_layers": 1}, first_kernel_size=3), {}),
-        "ARVAE + aggressive training": (lambda: keras_vi.zoo.ARVAE(
+        "arvae_plain": (lambda: keras_vi.zoo.ARVAE(**ar), {}),
+        "arvae_free_bits": (lambda: keras_vi.zoo.ARVAE(**ar, free_bits=args.free_bits), {}),
+        "arvae_kl_annealing": (lambda: keras_vi.zoo.ARVAE(**ar), {"callbacks": [annealing]}),
+        "arvae_aggressive_training": (lambda: keras_vi.zoo.ARVAE(
             **ar, aggressive=True, max_inner_steps=args.max_inner_steps), {}),
+        "arvae_restricted_receptive_field": (lambda: keras_vi.zoo.ARVAE(**local), {}),
+        "arvae_free_bits_restricted_receptive_field": (lambda: keras_vi.zoo.ARVAE(
+            **local, free_bits=args.free_bits), {}),
     }
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Ends `fit` after the first epoch that ends past `seconds` from its creation."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds, self.start = seconds, time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.perf_counter() - self.start > self.seconds:
+            self.model.stop_training = True
 
 
 def evaluate(model, test, args):
     """The card's columns for one trained model on the test images."""
     if isinstance(model, keras_vi.zoo.PixelCNN):
+        test = test.astype("int32")
         log_px = np.concatenate([keras.ops.convert_to_numpy(model.log_prob(test[i:i + 500]))
                                  for i in range(0, len(test), 500)])
-        return {"nll": float(-log_px.mean()), "nll_se": float(log_px.std() / np.sqrt(len(log_px)))}
+        return {"nll": float(-log_px.mean()), "nll_se": float(log_px.std() / np.sqrt(len(log_px))),
+                "log_px": [round(float(v), 4) for v in log_px]}
     estimate = keras_vi.estimators.log_likelihood(
         model, test, num_samples=args.num_samples, batch_size=args.eval_batch,
         chunk_size=args.eval_chunk, seed=0)
@@ -77,72 +119,153 @@ def evaluate(model, test, args):
         "kl": float(np.sum(keras_vi.metrics.kl_per_dimension(model, test))),
         "active_units": keras_vi.metrics.active_units(model, test),
         "mutual_information": keras_vi.metrics.mutual_information(model, test),
+        "log_px": [round(float(v), 4) for v in log_px],
     }
 
 
+def train_row(build, fit_kwargs, train, epochs, args):
+    """(the trained model, what its training recorded) for one row."""
+    set_random_seed(0)
+    model = build()
+    data = train.astype("int32") if isinstance(model, keras_vi.zoo.PixelCNN) else train
+    model.compile(optimizer=keras_vi.optimizers.Adam(1e-3))  # on TensorFlow, exact for the embedding (its docstring)
+    callbacks = list(fit_kwargs.get("callbacks", [])) + [StopAfter(args.train_seconds)]
+    start = time.perf_counter()
+    history = model.fit(data, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
+                        callbacks=callbacks).history
+    training = {
+        "epochs": epochs, "train_examples": len(train), "train_seconds": round(time.perf_counter() - start, 1),
+        "epochs_run": len(history.get("aggressive_loss", [])) + len(history.get("loss", [])),
+        "backend": keras.backend.backend(),
+        "training_kl_per_epoch": [round(float(v), 3) for v in history.get("kl", [])],
+    }
+    if "aggressive_mutual_information" in history:
+        training["aggressive_epochs"] = len(history["aggressive_mutual_information"])
+    return model, training
+
+
 def run_dataset(name, args, out):
+    """Trains and evaluates the selected rows on one dataset, one file per row."""
     train_split, test_split = DATASETS[name]
     load = dict(data_dir=args.data_dir, binarize="static")
     train = keras_vi.datasets.load(name, split=train_split, seed=0, **load)[: args.train_examples]
     test = keras_vi.datasets.load(name, split=test_split, seed=1, **load)[: args.eval_examples]
     epochs = args.epochs[name]
     steps = epochs * int(np.ceil(len(train) / args.batch_size))
-    results, curves = {}, {}
-    for row, (build, fit_kwargs) in rows(args, steps).items():
-        if args.rows and not any(r.lower() in row.lower() for r in args.rows):
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    for slug, (build, fit_kwargs) in rows(args, steps).items():
+        if args.rows and slug not in args.rows:
             continue
         if time.perf_counter() - START > args.budget_seconds:
-            print(f"{name} / {row}: skipped, --budget-seconds spent", flush=True)
+            print(f"{name} / {slug}: skipped, --budget-seconds spent", flush=True)
             continue
-        set_random_seed(0)
-        model = build()
-        data, held_out = train, test
-        if isinstance(model, keras_vi.zoo.PixelCNN):
-            data, held_out = train.astype("int32"), test.astype("int32")
-        model.compile(optimizer=keras.optimizers.Adam(1e-3))
+        model_path, training_path = (os.path.join(out, name, slug + ext) for ext in (".keras", ".training.json"))
+        if args.evaluate_only:
+            if not os.path.exists(training_path):
+                print(f"{name} / {slug}: skipped, no {training_path}", flush=True)
+                continue
+            model = keras.models.load_model(model_path)
+            with open(training_path) as f:
+                training = json.load(f)
+        else:
+            model, training = train_row(build, fit_kwargs, train, epochs, args)
+            model.save(model_path)  # and training_path: the row can be evaluated again with --evaluate-only
+            training["row"] = ROWS[slug]
+            with open(training_path, "w") as f:
+                json.dump(training, f)
         start = time.perf_counter()
-        history = model.fit(data, epochs=epochs, batch_size=args.batch_size, verbose=0, **fit_kwargs)
-        seconds = time.perf_counter() - start
-        result = {"train_seconds": round(seconds, 1), **evaluate(model, held_out, args)}
-        result["eval_seconds"] = round(time.perf_counter() - start - seconds, 1)
-        curves[row] = [float(v) for v in history.history.get("kl", [])]
-        result["training_kl_per_epoch"] = [round(v, 3) for v in curves[row]]
-        if "aggressive_mutual_information" in history.history:
-            result["aggressive_epochs"] = len(history.history["aggressive_mutual_information"])
-        slug = row.split(" (")[0].replace(" + ", "_").replace(" ", "_").lower()
+        result = {**training, "test_examples": len(test), **evaluate(model, test, args)}
+        result["eval_seconds"] = round(time.perf_counter() - start, 1)
+        result["eval_backend"] = keras.backend.backend()
         keras_vi.plotting.plot_samples(model, os.path.join(out, f"samples_{name}_{slug}.png"),
                                        n=args.num_pictures, seed=0)
-        results[row] = result
-        print(name, row, json.dumps(result), flush=True)
-        with open(os.path.join(out, f"results_{name}.json"), "w") as f:  # after every row
-            json.dump({"epochs": epochs, "train_examples": len(train), "test_examples": len(test),
-                       "results": results}, f, indent=2)
-    plot_kl(curves, epochs, os.path.join(out, f"kl_{name}.png"), name)
-    return {"epochs": epochs, "train_examples": len(train), "test_examples": len(test), "results": results}
+        print(name, slug, json.dumps({k: v for k, v in result.items() if k != "log_px"}), flush=True)
+        with open(os.path.join(out, name, f"{slug}.json"), "w") as f:
+            json.dump(result, f)
+
+
+def assemble(out, name):
+    """One dataset's block from <out>/<name>/<row>.json (else <out>/results_<name>.json), or None.
+
+    Adds each row's NLL minus the PixelCNN alone's on the same test images,
+    with the standard error of the per-image differences.
+    """
+    files = {os.path.splitext(os.path.basename(p))[0]: p for p in glob.glob(os.path.join(out, name, "*.json"))}
+    if not files:
+        path = os.path.join(out, f"results_{name}.json")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
+    results = {}
+    for slug in [s for s in ROWS if s in files]:
+        with open(files[slug]) as f:
+            result = json.load(f)
+        results[result.pop("row")] = result
+    first = next(iter(results.values()))
+    block = {key: first[key] for key in ("epochs", "train_examples", "test_examples")}
+    reference = results.get(ROWS["pixelcnn_alone"], {}).get("log_px")
+    for row, result in results.items():
+        if row == ROWS["pixelcnn_alone"]:
+            continue
+        if reference is not None and "log_px" in result and len(result["log_px"]) == len(reference):
+            difference = np.asarray(reference) - np.asarray(result["log_px"])  # NLL_row - NLL_pixelcnn
+            result["nll_minus_pixelcnn"] = float(difference.mean())
+            result["nll_minus_pixelcnn_se"] = float(difference.std() / np.sqrt(len(difference)))
+    block["results"] = results
+    return block
 
 
 def table(all_results, args):
-    lines = ["| data | model | test NLL (nats) | KL | active units | I(x;z) | train s |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| data | model | epochs | test NLL (nats) | − PixelCNN alone | KL | active units | I(x;z) | train s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, block in all_results.items():
         for row, r in block["results"].items():
             nll = f"{r['nll']:.2f} ± {r['nll_se']:.2f}" + ("" if "kl" in r else " (exact)")
+            delta = "—" if "kl" not in r else (
+                f"{r['nll_minus_pixelcnn']:+.2f} ± {r['nll_minus_pixelcnn_se']:.2f}" if "nll_minus_pixelcnn" in r else "n/a")
             extra = ("—", "—", "—") if "kl" not in r else (
                 f"{r['kl']:.2f}", f"{r['active_units']} / {args.latent_dim}", f"{r['mutual_information']:.2f}")
-            lines.append(f"| {name} | {row} | {nll} | {' | '.join(extra)} | {r['train_seconds']:.0f} |")
+            epochs = r.get("epochs_run", block["epochs"])
+            lines.append(f"| {name} | {row} | {epochs} | {nll} | {delta} | {' | '.join(extra)} | {r['train_seconds']:.0f} |")
     return "\n".join(lines)
 
 
-def plot_kl(curves, epochs, path, title):
+def run_in_parallel(args):
+    """Runs each (dataset, row) in its own process; their logs go to <out>/<dataset>/<row>.log."""
+    options = ["--data-dir", args.data_dir, "--out", args.out, "--verbose", "2", "--no-assemble"]
+    for key in ("epochs_mnist", "epochs_fashion_mnist", "batch_size", "latent_dim", "decoder_layers",
+                "filters", "free_bits", "max_inner_steps", "train_examples", "eval_examples",
+                "num_samples", "eval_batch", "eval_chunk", "num_pictures", "train_seconds"):
+        if getattr(args, key) is not None:
+            options += ["--" + key.replace("_", "-"), str(getattr(args, key))]
+    if args.evaluate_only:
+        options.append("--evaluate-only")
+    jobs = []
+    for name in args.datasets:
+        os.makedirs(os.path.join(args.out, name), exist_ok=True)
+        for slug in args.rows or ROWS:
+            log = open(os.path.join(args.out, name, f"{slug}.log"), "w")
+            command = [sys.executable, os.path.abspath(__file__), *options, "--datasets", name, "--rows", slug]
+            env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+            jobs.append((name, slug, log, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)))
+    for name, slug, log, job in jobs:
+        print(f"{name} / {slug}: exit status {job.wait()}", flush=True)
+        log.close()
+
+
+def plot_kl(results, path, title):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    for row, kl in curves.items():
+    for row, r in results.items():
+        kl = r.get("training_kl_per_epoch")
         if kl:  # aggressive training logs the KL of its joint epochs only
-            ax.plot(range(epochs - len(kl) + 1, epochs + 1), kl, label=row)
+            last = r.get("epochs_run", len(kl))
+            ax.plot(range(last - len(kl) + 1, last + 1), kl, label=row)
     ax.set(xlabel="epoch", ylabel="training KL (nats)", title=f"KL per epoch, {title}", yscale="symlog")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -156,8 +279,9 @@ def main(argv):
     parser.add_argument("--out", default="runs/ar_vae")
     parser.add_argument("--card", default=None, help="write the table into this card")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
-    parser.add_argument("--rows", nargs="+", default=None, help="only the rows whose names contain one of these")
-    parser.add_argument("--epochs-mnist", type=int, default=20)
+    parser.add_argument("--rows", nargs="+", default=None, choices=list(ROWS), metavar="ROW",
+                        help="only these rows: " + ", ".join(ROWS))
+    parser.add_argument("--epochs-mnist", type=int, default=40)
     parser.add_argument("--epochs-fashion-mnist", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--latent-dim", type=int, default=32)
@@ -166,40 +290,47 @@ def main(argv):
     parser.add_argument("--free-bits", type=float, default=0.25)
     parser.add_argument("--max-inner-steps", type=int, default=10)
     parser.add_argument("--train-examples", type=int, default=None, help="use only the first N (a smoke run)")
-    parser.add_argument("--eval-examples", type=int, default=1000)
+    parser.add_argument("--eval-examples", type=int, default=500)
     parser.add_argument("--num-samples", type=int, default=1000, help="k of L_k")
     parser.add_argument("--eval-batch", type=int, default=10)
     parser.add_argument("--eval-chunk", type=int, default=200)
     parser.add_argument("--num-pictures", type=int, default=64)
+    parser.add_argument("--train-seconds", type=float, default=float("inf"),
+                        help="end a row's training after the first epoch that ends past this many seconds "
+                             "(the table's epochs column says how many ran)")
+    parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="fit's verbosity")
+    parser.add_argument("--evaluate-only", action="store_true",
+                        help="train nothing: evaluate the rows' models that --out holds (<dataset>/<row>.keras)")
+    parser.add_argument("--parallel", action="store_true", help="run each row and dataset in its own process")
+    parser.add_argument("--no-assemble", action="store_true", help=argparse.SUPPRESS)  # --parallel's processes
     parser.add_argument("--from-results", action="store_true",
-                        help="train nothing: redraw kl_<dataset>.png and the table from --out's results_<dataset>.json")
+                        help="train nothing: assemble the table, results_<dataset>.json and kl_<dataset>.png "
+                             "from --out's files")
     parser.add_argument("--budget-seconds", type=float, default=float("inf"),
                         help="skip the rows that would start after this many seconds")
     args = parser.parse_args(argv)
+    if args.evaluate_only and args.from_results:
+        parser.error("--evaluate-only and --from-results exclude each other")
     if args.data_dir is None and not args.from_results:
         parser.error("--data-dir is required (the directory of the MNIST and Fashion-MNIST IDX files)")
     args.epochs = {"mnist": args.epochs_mnist, "fashion_mnist": args.epochs_fashion_mnist}
     os.makedirs(args.out, exist_ok=True)
+    if args.parallel:
+        run_in_parallel(args)
+    elif not args.from_results:
+        for name in args.datasets:
+            run_dataset(name, args, args.out)
+    if args.no_assemble:
+        return  # one process of --parallel's: the parent assembles
     all_results = {}
     for name in args.datasets:
-        if args.from_results:
-            path = os.path.join(args.out, f"results_{name}.json")
-            if os.path.exists(path):
-                with open(path) as f:
-                    all_results[name] = json.load(f)
-                curves = {row: r["training_kl_per_epoch"] for row, r in all_results[name]["results"].items()}
-                plot_kl(curves, all_results[name]["epochs"], os.path.join(args.out, f"kl_{name}.png"), name)
+        block = assemble(args.out, name)
+        if block is None:
             continue
-        all_results[name] = run_dataset(name, args, args.out)
-    if args.from_results:
-        print(table(all_results, args))
-        if args.card:
-            replace_between(args.card, BEGIN, END, table(all_results, args))
-        return
-    summary = {"backend": keras.backend.backend(), "keras": keras.__version__, "arguments": vars(args),
-               "datasets": all_results}
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(summary, f, indent=2, default=str)
+        all_results[name] = block
+        with open(os.path.join(args.out, f"results_{name}.json"), "w") as f:
+            json.dump(block, f)
+        plot_kl(block["results"], os.path.join(args.out, f"kl_{name}.png"), name)
     print(table(all_results, args))
     if args.card:
         replace_between(args.card, BEGIN, END, table(all_results, args))

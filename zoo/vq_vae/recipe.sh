@@ -2,13 +2,15 @@
 # Recipe of the VQ-VAE results card: Fashion-MNIST (60k train, 10k test, grey levels in
 # [0, 1], Bernoulli decoder), 64 codes of size 16 with EMA updates (decay 0.99), 10 epochs,
 # then a PixelCNN prior (5 gated blocks, 64 filters) on the 7x7 code grids for 10 epochs.
-# Run from the repository root after `make install`. DATA_DIR: the IDX files' directory.
+# Run from the repository root after `make install`. DATA_DIR: the IDX files' directory;
+# PY: the Python that has keras_vi (.venv's by default).
 # The torch backend by default: on this CPU, XLA runs convolutions slowly (benchmarks/RESULTS.md,
 # vae_conv: about 400 examples/s on JAX against about 2,000 on PyTorch).
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_fashion_mnist
-KERAS_BACKEND=${KERAS_BACKEND:-torch} .venv/bin/keras-vi train vq_vae --dataset fashion_mnist \
+py=${PY:-.venv/bin/python}
+KERAS_BACKEND=${KERAS_BACKEND:-torch} "$py" -m keras_vi train vq_vae --dataset fashion_mnist \
   --data-dir "${DATA_DIR:-../shared/data}" --split train --eval-split test \
   --num-embeddings 64 --embedding-dim 16 --ema-decay 0.99 --epochs ${EPOCHS:-10} \
   --prior-epochs ${PRIOR_EPOCHS:-10} --batch-size 128 --seed 0 --out "$out" --verbose 2
-.venv/bin/python zoo/write_card.py --vq zoo/vq_vae/README.md "$out"
+"$py" zoo/write_card.py --vq zoo/vq_vae/README.md "$out"
