@@ -13,9 +13,9 @@ annealing, with aggressive inference-network training, and with a restricted
 receptive field (VLAE), and with free bits and the restricted field together.
 Reports, on the first `--eval-examples` test images: NLL (L_k, k =
 `--num-samples`; the PixelCNN's exact NLL) ± its standard error over the
-images, the NLL's difference to the
-PixelCNN alone on the same images (± the paired standard error),
-KL(q(z|x) || p(z)), active units, I(x; z), epochs and training seconds.
+images, the NLL's difference to the PixelCNN alone on the same images (± the
+paired standard error), KL(q(z|x) || p(z)), active units, I(x; z), epochs and
+training seconds.
 
 Each row saves its trained model (<out>/<dataset>/<row>.keras, with what
 its training recorded) before the evaluation, and writes <out>/<dataset>/<row>.json
