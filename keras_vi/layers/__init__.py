@@ -57,6 +57,7 @@ def dequantizer_for(dequantization, likelihood, seed=None):
     dequantizer = get_dequantizer(dequantization, seed)
     return dequantizer, serialize_dequantization(dequantization, dequantizer)
 
+
 __all__ = ["ActNorm", "AffineCoupling", "DenseStack", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
            "MaskedConv2D", "Sampling", "Squeeze", "SubPixelConv2DTranspose", "UniformDequantization", "VariationalDequantization",
            "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "dequantizer_for", "get_dequantizer",
