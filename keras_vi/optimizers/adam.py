@@ -39,15 +39,14 @@ import keras
 from keras_vi.api_export import keras_vi_export
 
 torch = tf = None
+_BackendAdam = keras.optimizers.Adam
 if keras.backend.backend() == "torch":
     import torch
 
     # What `keras.optimizers.Adam` becomes on PyTorch: Keras' foreach update.
     from keras.src.backend.torch.optimizers.torch_adam import Adam as _BackendAdam
-else:
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-    _BackendAdam = keras.optimizers.Adam
+elif keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
 
 
 @keras_vi_export("keras_vi.optimizers.Adam")
