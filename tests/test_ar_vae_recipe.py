@@ -44,10 +44,7 @@ def test_rows_run_apart_are_assembled_in_the_card_order_with_the_paired_differen
     assert plain["nll_minus_pixelcnn_se"] == pytest.approx(np.sqrt(14 / 9) / np.sqrt(3))
     assert "nll_minus_pixelcnn" not in block["results"]["PixelCNN alone"]
 
-    class Args:
-        latent_dim = 32
-
-    lines = recipe.table({"mnist": block}, Args).splitlines()
+    lines = recipe.table({"mnist": block}, latent_dim=32).splitlines()
     assert lines[2].startswith("| mnist | PixelCNN alone | 3 | 12.00 ± 0.50 (exact) | — |")
     assert lines[3] == "| mnist | ARVAE plain | 2 | 12.33 ± 0.50 | +0.33 ± 0.72 | 2.00 | 3 / 32 | 1.50 | 1 |"
 
@@ -59,16 +56,13 @@ def test_the_cards_table_is_the_one_its_results_give(recipe, tmp_path):
         text = f.read()
     shown = text[text.index(recipe.BEGIN) + len(recipe.BEGIN):text.index(recipe.END)].strip()
 
-    class Args:
-        latent_dim = 32
-
     blocks = {}
     for name in recipe.DATASETS:
         block = recipe.assemble(os.path.join(ROOT, "zoo", "ar_vae"), name)
         if block is not None:
             blocks[name] = block
     assert blocks, "zoo/ar_vae holds no results_<dataset>.json"
-    assert recipe.table(blocks, Args) == shown
+    assert recipe.table(blocks, latent_dim=32) == shown
 
 
 def test_parallel_starts_one_process_per_dataset_and_row(recipe, tmp_path, monkeypatch):

@@ -216,7 +216,7 @@ def assemble(out, name):
     return block
 
 
-def table(all_results, args):
+def table(all_results, latent_dim):
     lines = ["| data | model | epochs | test NLL (nats) | − PixelCNN alone | KL | active units | I(x;z) | train s |",
              "|---|---|---|---|---|---|---|---|---|"]
     for name, block in all_results.items():
@@ -225,7 +225,7 @@ def table(all_results, args):
             delta = "—" if "kl" not in r else (
                 f"{r['nll_minus_pixelcnn']:+.2f} ± {r['nll_minus_pixelcnn_se']:.2f}" if "nll_minus_pixelcnn" in r else "n/a")
             extra = ("—", "—", "—") if "kl" not in r else (
-                f"{r['kl']:.2f}", f"{r['active_units']} / {args.latent_dim}", f"{r['mutual_information']:.2f}")
+                f"{r['kl']:.2f}", f"{r['active_units']} / {latent_dim}", f"{r['mutual_information']:.2f}")
             epochs = r.get("epochs_run", block["epochs"])
             lines.append(f"| {name} | {row} | {epochs} | {nll} | {delta} | {' | '.join(extra)} | {r['train_seconds']:.0f} |")
     return "\n".join(lines)
@@ -331,9 +331,10 @@ def main(argv):
         with open(os.path.join(args.out, f"results_{name}.json"), "w") as f:
             json.dump(block, f)
         plot_kl(block["results"], os.path.join(args.out, f"kl_{name}.png"), name)
-    print(table(all_results, args))
+    card_table = table(all_results, args.latent_dim)
+    print(card_table)
     if args.card:
-        replace_between(args.card, BEGIN, END, table(all_results, args))
+        replace_between(args.card, BEGIN, END, card_table)
 
 
 START = time.perf_counter()
