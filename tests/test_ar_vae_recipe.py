@@ -84,7 +84,8 @@ def test_parallel_starts_one_process_per_dataset_and_row(recipe, tmp_path, monke
         assert command[command.index("--datasets") + 1] == "mnist"
         assert command[command.index("--epochs-mnist") + 1] == "7"
         assert command[command.index("--eval-examples") + 1] == "5"
-        assert "--no-assemble" in command
+        assert command[command.index("--data-dir") + 1] == str(tmp_path)
+        assert "--no-assemble" in command and "--parallel" not in command and "--card" not in command
         assert env["OMP_NUM_THREADS"]
 
 

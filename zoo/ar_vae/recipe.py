@@ -231,16 +231,17 @@ def table(all_results, latent_dim):
     return "\n".join(lines)
 
 
+# What --parallel's children do not inherit: they get one dataset and one row each, and the parent assembles.
+NOT_PASSED_ON = {"parallel", "datasets", "rows", "card", "from_results", "budget_seconds", "epochs", "verbose"}
+
+
 def run_in_parallel(args):
     """Runs each (dataset, row) in its own process; their logs go to <out>/<dataset>/<row>.log."""
-    options = ["--data-dir", args.data_dir, "--out", args.out, "--verbose", "2", "--no-assemble"]
-    for key in ("epochs_mnist", "epochs_fashion_mnist", "batch_size", "latent_dim", "decoder_layers",
-                "filters", "free_bits", "max_inner_steps", "train_examples", "eval_examples",
-                "num_samples", "eval_batch", "eval_chunk", "num_pictures", "train_seconds"):
-        if getattr(args, key) is not None:
-            options += ["--" + key.replace("_", "-"), str(getattr(args, key))]
-    if args.evaluate_only:
-        options.append("--evaluate-only")
+    options = ["--verbose", "2", "--no-assemble"]
+    for key, value in vars(args).items():
+        if key in NOT_PASSED_ON or value is None or value is False:
+            continue
+        options += ["--" + key.replace("_", "-")] + ([] if value is True else [str(value)])
     jobs = []
     for name in args.datasets:
         os.makedirs(os.path.join(args.out, name), exist_ok=True)
