@@ -25,6 +25,7 @@ import keras
 
 from benchmarks import handwritten
 from benchmarks.case import BATCH, build, data
+from keras_vi import _random
 
 # (part, how to read it): ("ct"|"tt", file suffix, function name)
 PARTS = {
@@ -108,8 +109,9 @@ def breakdown(steps=200, data_dir="../shared/data"):
 
 def tf_noise_ms(shape=(50, BATCH, 32), repeats=200):
     """ms per draw of the IWAE k=50 step's noise inside a `tf.function`:
-    Keras' seeded `keras.random.normal` with and without XLA, `tf.random.normal`
-    with XLA (what the hand-written XLA step uses). TensorFlow only."""
+    Keras' seeded `keras.random.normal` with and without XLA (ThreeFry under
+    XLA, Philox without), keras_vi's (Philox in both), `tf.random.normal` with
+    XLA (what the hand-written XLA step uses). TensorFlow only."""
     import time
 
     import tensorflow as tf
@@ -118,6 +120,8 @@ def tf_noise_ms(shape=(50, BATCH, 32), repeats=200):
     draws = {
         "keras.random.normal, XLA": (lambda: keras.random.normal(shape, seed=seed), True),
         "keras.random.normal, no XLA": (lambda: keras.random.normal(shape, seed=seed), False),
+        "keras_vi (Philox), XLA": (lambda: _random.normal(shape, seed=seed), True),
+        "keras_vi (Philox), no XLA": (lambda: _random.normal(shape, seed=seed), False),
         "tf.random.normal, XLA": (lambda: tf.random.normal(shape), True),
     }
     result = {}

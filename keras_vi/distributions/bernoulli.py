@@ -1,8 +1,8 @@
 """Independent Bernoulli variables parameterized by logits."""
 
-import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi.utils import check_event_ndims, sum_last_axes
 
 
@@ -36,6 +36,6 @@ class Bernoulli:
         shape = ops.shape(self.logits)
         if num_samples is not None:
             shape = (num_samples, *shape)
-        u = keras.random.uniform(shape, dtype=self.logits.dtype, seed=seed)
+        u = _random.uniform(shape, dtype=self.logits.dtype, seed=seed)
         return ops.cast(u < self.mean(), self.logits.dtype)
 

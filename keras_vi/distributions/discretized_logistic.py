@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi.utils import check_event_ndims, sum_last_axes
 
 NUM_BINS = 256
@@ -90,11 +91,11 @@ class DiscretizedLogistic:
         if num_samples is not None:
             shape = (num_samples, *shape)
         seed = keras.random.SeedGenerator(seed) if isinstance(seed, int) else seed
-        u = keras.random.uniform(shape, 1e-5, 1.0 - 1e-5, dtype=self.loc.dtype, seed=seed)
+        u = _random.uniform(shape, 1e-5, 1.0 - 1e-5, dtype=self.loc.dtype, seed=seed)
         x = self.loc + ops.exp(self.log_scale) * (ops.log(u) - ops.log1p(-u))
         if self.logits is not None:
             # Gumbel-max picks one component per value
-            g = keras.random.uniform(shape, 1e-6, 1.0 - 1e-6, dtype=self.loc.dtype, seed=seed)
+            g = _random.uniform(shape, 1e-6, 1.0 - 1e-6, dtype=self.loc.dtype, seed=seed)
             pick = ops.argmax(self.logits - ops.log(-ops.log(g)), axis=-1)
             x = ops.take_along_axis(x, pick[..., None], axis=-1)[..., 0]
         return ops.clip(ops.round((x + 1.0) * (NUM_BINS - 1) / 2.0), 0.0, NUM_BINS - 1.0)

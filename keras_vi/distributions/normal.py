@@ -1,8 +1,8 @@
 """Diagonal Gaussian parameterized by its mean and log-variance."""
 
-import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi._replicas import draw_for_global_batch
 from keras_vi.utils import LOG_2PI, check_event_ndims, sum_last_axes
 
@@ -59,6 +59,6 @@ class Normal:
             shape = (num_samples, *shape)
         # under tf.distribute: noise of the global batch, this replica's rows
         eps = draw_for_global_batch(
-            lambda s: keras.random.normal(s, dtype=self.loc.dtype, seed=seed), shape,
+            lambda s: _random.normal(s, dtype=self.loc.dtype, seed=seed), shape,
             batch_axis=0 if num_samples is None else 1)
         return self.loc + self.stddev() * eps

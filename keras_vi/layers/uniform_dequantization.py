@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi._replicas import draw_for_global_batch
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers.bijector import constant_per_example
@@ -47,7 +48,7 @@ class UniformDequantization(Dequantizer):
     def call(self, x, seed=None):
         seed = self.seed_generator if seed is None else seed
         u = draw_for_global_batch(
-            lambda shape: keras.random.uniform(shape, dtype=self.compute_dtype, seed=seed), ops.shape(x))
+            lambda shape: _random.uniform(shape, dtype=self.compute_dtype, seed=seed), ops.shape(x))
         v = self._to_cells(x, u)
         return v, constant_per_example(v, 0.0)
 

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi._replicas import draw_for_global_batch
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers.affine_coupling import AffineCoupling
@@ -88,7 +89,7 @@ class VariationalDequantization(Dequantizer):
         x = ops.cast(x, self.compute_dtype)
         seed = self.seed_generator if seed is None else seed
         u0 = draw_for_global_batch(
-            lambda shape: keras.random.uniform(shape, minval=_EDGE, maxval=1.0 - _EDGE,
+            lambda shape: _random.uniform(shape, minval=_EDGE, maxval=1.0 - _EDGE,
                                                dtype=self.compute_dtype, seed=seed), ops.shape(x))
         u, log_q = self.transform(x, u0)
         return self._to_cells(x, u), log_q

@@ -5,6 +5,7 @@ import math
 import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi.distributions import Normal
 from keras_vi.utils import check_seed
 
@@ -51,7 +52,7 @@ class Prior(keras.layers.Layer):
     def sample(self, n, seed=None):
         """Draws n latents: (n, latent_dim). `seed`: an int or a SeedGenerator."""
         seed = None if seed is None else check_seed(seed)
-        return self.sample_from_noise(keras.random.normal((n, self.noise_dim), seed=seed))
+        return self.sample_from_noise(_random.normal((n, self.noise_dim), seed=seed))
 
     def kl(self, posterior, z):
         """KL(q(z|x) || p(z)) per example, for q a diagonal `Normal` (batch, d).

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vi import _random
 from keras_vi._replicas import gather_across_replicas
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
@@ -19,7 +20,7 @@ from keras_vi.zoo.latent_variable_model import LatentVariableModel
 
 def permute_dimensions(z, seed):
     """Each column of z (batch, d) shuffled by its own random permutation: a draw of prod_d q(z_d)."""
-    keys = keras.random.uniform(ops.shape(z), seed=seed)
+    keys = _random.uniform(ops.shape(z), seed=seed)
     return ops.take_along_axis(z, ops.argsort(keys, axis=0), axis=0)
 
 

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vi import _random
 from keras_vi.api_export import keras_vi_export
 from keras_vi.utils import check_choice, check_data, check_positive_int, full_precision
 from keras_vi.zoo.base import ZooModel
@@ -121,7 +122,7 @@ class GaussianMixture(ZooModel):
     def generate(self, n, seed):
         """Draws component k ~ pi, then x ~ N(mu_k, Sigma_k): (n, d)."""
         k = keras.random.categorical(self.logits[None], n, seed=seed)[0]
-        eps = keras.random.normal((n, self.data_dim), seed=seed)
+        eps = _random.normal((n, self.data_dim), seed=seed)
         means = ops.take(self.means, k, axis=0)
         if self.covariance == "diag":
             return means + ops.take(ops.exp(self.log_scale), k, axis=0) * eps

@@ -5,6 +5,7 @@ import math
 import keras
 from keras import ops
 
+from keras_vi import _random
 from keras_vi import layers
 from keras_vi.api_export import keras_vi_export
 from keras_vi.utils import LOG_2PI, check_choice, check_positive_int, full_precision
@@ -221,7 +222,7 @@ class RealNVP(ZooModel):
 
     def generate(self, n, seed):
         """decode(z) for z ~ N(0, I): (n, *data_shape) int32 in [0, 255]."""
-        return self.decode(keras.random.normal((n, math.prod(self.data_shape)), seed=seed))
+        return self.decode(_random.normal((n, math.prod(self.data_shape)), seed=seed))
 
     # Serialization -------------------------------------------------------------
 
