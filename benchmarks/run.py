@@ -79,8 +79,8 @@ def main(argv=None):
             # fit's epochs on TensorFlow vary (RESULTS.md lists them); Keras'
             # train_on_batch runs the same step without fit's dataset iterator.
             runs += [(case, "auto", "train_on_batch") for case in cases]
-            # XLA (not Keras' default on a CPU-only machine), in the steady loop
-            runs += [(case, "true", "train_on_batch") for case in ("vae_mlp", "iwae_k50_mlp")]
+            # XLA (not Keras' default on a CPU-only machine), in fit and in the steady loop
+            runs += [(case, "true", loop) for loop in ("fit", "train_on_batch") for case in ("vae_mlp", "iwae_k50_mlp")]
         for case, jit, loop in runs:
             steps = args.steps if case == "vae_mlp" else max(args.steps // 2, 1)
             train.append(run_case(backend, ["train", "--case", case, "--steps", str(steps),
