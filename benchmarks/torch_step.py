@@ -20,7 +20,6 @@ import statistics
 import time
 
 import keras
-import numpy as np
 
 import keras_vi
 from benchmarks.case import BATCH, LATENT, build, data
