@@ -5,8 +5,7 @@ import math
 import keras
 from keras import ops
 
-from keras_vi import _random
-from keras_vi import layers
+from keras_vi import _random, layers
 from keras_vi.api_export import keras_vi_export
 from keras_vi.utils import LOG_2PI, check_choice, check_positive_int, full_precision
 from keras_vi.zoo.base import ZooModel
