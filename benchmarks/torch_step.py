@@ -1,17 +1,21 @@
-"""PyTorch: what keras_vi's default MLP network and optimizer save per training step.
+"""PyTorch: what keras_vi's default MLP network, optimizer and metrics save per training step.
 
     KERAS_BACKEND=torch python -m benchmarks.torch_step [--steps 50] [--repeats 10]
 
 The MLP VAE of `benchmarks.case` (784-512-256-32, batch 128, binarized MNIST or random
-binary data), four ways, interleaved in one process: the networks as the functional
-chain of `keras.layers.Dense` (what the default networks were) or as one
-`layers.DenseStack` (what they are), and the optimizer as `keras.optimizers.Adam` or
-`keras_vi.optimizers.Adam` (PyTorch's fused kernel). All four start from the same
-weights. Times `model.train_step` on one batch, the median of `--repeats` timings of
-`--steps` steps each, in ms per step. Then one optimizer update alone on the model's
-variables: Keras' Adam, keras_vi's, and `torch.optim.Adam` for-loop (its CPU default,
-which the hand-written loop and pythae use), foreach and fused. Prints Markdown tables,
-then one JSON line.
+binary data), five ways, interleaved in one process, each one change on the one before:
+the networks as the functional chain of `keras.layers.Dense` (what the default networks
+were) and `keras.optimizers.Adam`; then `keras_vi.optimizers.Adam` (PyTorch's fused
+kernel); then one `layers.DenseStack` per network computing each layer as `keras.ops`
+matmul and add; then DenseStack as it is (`torch.addmm`); then the objective's terms
+logged by one `metrics.TermMeans` instead of a `keras.metrics.Mean` each (the model as
+it is). All five start from the same weights. Times `model.train_step` on one batch,
+the median of `--repeats` timings of `--steps` steps each, in ms per step; with pythae
+installed (make bench), also pythae's `VAE` step (forward, backward, `torch.optim.Adam`)
+on the same batch, interleaved likewise. Then one optimizer update alone on the
+model's variables: Keras' Adam, keras_vi's, and `torch.optim.Adam` for-loop (its CPU
+default, which the hand-written loop and pythae use), foreach and fused. Prints
+Markdown tables, then one JSON line.
 """
 
 import argparse
@@ -22,6 +26,7 @@ import time
 import keras
 
 import keras_vi
+from keras_vi.layers import dense_stack
 from benchmarks.case import BATCH, LATENT, build, data
 
 
@@ -40,21 +45,77 @@ def functional_networks(model):
     return networks
 
 
+class MatmulAddDenseStack(keras_vi.layers.DenseStack):
+    """DenseStack computing each layer through `keras.ops` (matmul, add), as before `addmm`."""
+
+    def _kernels(self, h):
+        return dense_stack._affine, self.activation
+
+
+class MeanPerTermVAE(keras_vi.zoo.VAE):
+    """The VAE logging each term with its own `keras.metrics.Mean`, as before `TermMeans`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names, self.term_means = self.term_means.names, None
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
+
+
 def variants(x):
-    """{name: compiled model}: the four combinations, all from the same initial weights."""
+    """{name: compiled model}: the five steps, all from the same initial weights."""
     reference, _ = build(None)
     reference(x[:2])  # builds the DenseStacks
-    out = {}
-    for name, optimizer in (("keras Adam", keras.optimizers.Adam), ("keras_vi Adam", keras_vi.optimizers.Adam)):
-        stack, _ = build(None)
-        stack.compile(optimizer=optimizer(1e-3))
-        encoder, decoder = functional_networks(reference)
-        functional = keras_vi.zoo.VAE(latent_dim=LATENT, encoder=encoder, decoder=decoder, seed=0)
-        functional.build((None, 784))
-        functional.compile(optimizer=optimizer(1e-3))
-        out[f"DenseStack, {name}"] = stack
-        out[f"functional Dense chain, {name}"] = functional
-    return out
+
+    def model(cls, networks, optimizer):
+        if networks == "functional":
+            encoder, decoder = functional_networks(reference)
+        else:
+            encoder, decoder = [
+                (MatmulAddDenseStack if networks == "matmul" else keras_vi.layers.DenseStack)
+                .from_config(net.get_config()) for net in (reference.encoder, reference.decoder)]
+        vae = cls(latent_dim=LATENT, encoder=encoder, decoder=decoder, seed=0)
+        vae.build((None, 784))
+        if networks != "functional":
+            for new, old in ((encoder, reference.encoder), (decoder, reference.decoder)):
+                new.set_weights(old.get_weights())
+        vae.compile(optimizer=optimizer(1e-3))
+        return vae
+
+    k_adam, kv_adam = keras.optimizers.Adam, keras_vi.optimizers.Adam
+    return {
+        "functional Dense chain, keras.optimizers.Adam, a Mean per term": (
+            model(MeanPerTermVAE, "functional", k_adam)),
+        "functional Dense chain, keras_vi.optimizers.Adam, a Mean per term": (
+            model(MeanPerTermVAE, "functional", kv_adam)),
+        "DenseStack (ops.matmul + ops.add), keras_vi.optimizers.Adam, a Mean per term": (
+            model(MeanPerTermVAE, "matmul", kv_adam)),
+        "DenseStack (torch.addmm), keras_vi.optimizers.Adam, a Mean per term": (
+            model(MeanPerTermVAE, "addmm", kv_adam)),
+        "DenseStack (torch.addmm), keras_vi.optimizers.Adam, TermMeans (keras_vi now)": (
+            model(keras_vi.zoo.VAE, "addmm", kv_adam)),
+    }
+
+
+def pythae_step(x):
+    """pythae's VAE step on batch `x` (its forward, backward, torch Adam), or None without pythae."""
+    import torch
+
+    from benchmarks.peers import pythae_model
+
+    try:
+        model = pythae_model()
+    except ImportError:
+        return None
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    inputs = {"data": torch.from_numpy(x)}
+
+    def step():
+        out = model(inputs)
+        optimizer.zero_grad()
+        out.loss.backward()
+        optimizer.step()
+
+    return step
 
 
 def ms_per_step(fn, steps, repeats):
@@ -82,17 +143,21 @@ def main(argv=None):
     x = data(BATCH, args.data_dir)
     batch = (torch.from_numpy(x),)
     models = variants(x)
-    times = {name: [] for name in models}
-    for model in models.values():
-        model.train_step(batch)  # builds the optimizer
+    steps = {name: (lambda m=model: m.train_step(batch)) for name, model in models.items()}
+    for step in steps.values():
+        step()  # builds the optimizer
+    peer = pythae_step(x)
+    if peer is not None:
+        steps["pythae VAE (its forward, backward, torch.optim.Adam)"] = peer
+    times = {name: [] for name in steps}
     for _ in range(args.repeats):  # interleaved, so a slower moment of the machine hits all
-        for name, model in models.items():
-            times[name] += ms_per_step(lambda m=model: m.train_step(batch), args.steps, 1)
+        for name, step in steps.items():
+            times[name] += ms_per_step(step, args.steps, 1)
     result = {"backend": "torch", "batch_size": BATCH, "steps": args.steps, "repeats": args.repeats,
               "train_step_ms": {n: {"median": statistics.median(t), "min": min(t), "max": max(t)}
                                 for n, t in times.items()}}
 
-    variables = models["DenseStack, keras Adam"].trainable_variables
+    variables = next(iter(models.values())).trainable_variables
     grads = [torch.randn_like(v.value) * 1e-3 for v in variables]
     params = [torch.nn.Parameter(v.value.detach().clone()) for v in variables]
     for p, g in zip(params, grads):
@@ -120,7 +185,7 @@ def main(argv=None):
 
 def table(result):
     """The measurements as Markdown: the train steps, then the updates."""
-    lines = ["| networks, optimizer | train_step ms (median; min–max) |", "|---|---|"]
+    lines = ["| networks, optimizer, metrics | train_step ms (median; min–max) |", "|---|---|"]
     for name, t in result["train_step_ms"].items():
         lines.append(f"| {name} | {t['median']:.2f}; {t['min']:.2f}–{t['max']:.2f} |")
     lines += ["", "| optimizer update | ms |", "|---|---|"]

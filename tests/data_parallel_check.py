@@ -84,20 +84,24 @@ def fit(name, scope, batch_size):
         # drifted 1.6e-3 apart while at 0.01 it agrees to 1e-8; smaller still where the losses
         # are large (a flow's hundreds of nats, FactorVAE's γ = 35)
         model.compile(optimizer=keras.optimizers.SGD({"real_nvp": 1e-4, "factor_vae": 1e-3}.get(name, 0.01)))
-        model.fit(x, epochs=2, batch_size=batch_size, shuffle=False, verbose=0)
-        return model, [np.asarray(keras.ops.convert_to_numpy(v), "float64") for v in model.variables]
+        history = model.fit(x, epochs=2, batch_size=batch_size, shuffle=False, verbose=0).history
+        return model, [np.asarray(keras.ops.convert_to_numpy(v), "float64") for v in model.variables], history
 
 
 def main(names, batch_size):
     results = {}
     for name in names:
         one_scope, two_scope = strategies()
-        _, one = fit(name, one_scope, batch_size)
-        model, two = fit(name, two_scope, batch_size)
+        _, one, logs_one = fit(name, one_scope, batch_size)
+        model, two, logs_two = fit(name, two_scope, batch_size)
         diffs = [float(np.max(np.abs(a - b))) if a.size else 0.0 for a, b in zip(one, two)]
         worst = int(np.argmax(diffs))
+        # the logged terms (each epoch's means over the replicas' examples), relative
+        log_diffs = {k: max(abs(a - b) / max(abs(a), 1.0) for a, b in zip(logs_one[k], logs_two[k]))
+                     for k in logs_one}
         results[name] = {"max_difference": max(diffs), "worst": model.variables[worst].path,
-                         "num_variables": len(one), "replicas_agree": replicas_agree(model)}
+                         "num_variables": len(one), "replicas_agree": replicas_agree(model),
+                         "logs": sorted(logs_two), "log_differences": log_diffs}
     results["devices"] = num_devices()
     results["noise"] = noise_halves()
     results["uneven_batch_error"] = uneven_batch_error(batch_size - 1)

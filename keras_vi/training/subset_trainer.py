@@ -28,7 +28,7 @@ class SubsetTrainer(keras.Model):
         trackers: the metrics the loss updates, reported by `train_on_batch`
             and kept in the compiled step's state (on JAX, a metric outside
             the state would not see its updates); None for the model's
-            `trackers` (a latent variable model's loss terms), if any.
+            `loss_metrics` (a latent variable model's loss terms), if any.
         **kwargs: base `keras.Model` arguments (`name`).
 
     Examples:
@@ -51,7 +51,9 @@ class SubsetTrainer(keras.Model):
         self._loss = loss
         self._forward = forward
         if trackers is None:
-            trackers = list(getattr(model, "trackers", {}).values())
+            trackers = getattr(model, "loss_metrics", None)
+            if trackers is None:
+                trackers = getattr(model, "trackers", {}).values()
         self._trackers = list(trackers)
 
     @property

@@ -9,6 +9,7 @@ from keras import ops
 from keras_vi import layers, likelihoods, priors
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
+from keras_vi.metrics.term_means import TermMeans
 from keras_vi.objectives import Bundle, check_objective
 from keras_vi.utils import check_choice, check_data, check_non_negative_float, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
@@ -100,7 +101,16 @@ class LatentVariableModel(ZooModel):
         # any backend, and so they are saved with the model.
         self.kl_weight = keras.Variable(self.beta, trainable=False, dtype="float32", name="kl_weight")
         self.aggressive_done = keras.Variable(0.0, trainable=False, dtype="float32", name="aggressive_done")
-        self.trackers = {n: keras.metrics.Mean(name=n) for n in objective.metric_names}
+        # The objective's terms as one metric (one update and one division a
+        # step for all of them); `trackers` holds a subclass's further Means.
+        self.term_means = (TermMeans(objective.metric_names, name="terms")
+                           if objective.metric_names else None)
+        self.trackers = {}
+
+    @property
+    def loss_metrics(self):
+        """The metrics `compute_loss` updates: the objective's terms, then `trackers`."""
+        return [m for m in (self.term_means, *self.trackers.values()) if m is not None]
 
     @property
     def num_samples(self):
@@ -250,6 +260,8 @@ class LatentVariableModel(ZooModel):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y  # labels, if the data has them, play no part in the objective
         terms = self.loss_terms_per_example(x, y_pred)
+        if self.term_means is not None:
+            self.term_means.update_state(terms, sample_weight=sample_weight)
         for term, tracker in self.trackers.items():
             tracker.update_state(terms[term], sample_weight=sample_weight)
         loss = self.weighted_loss(terms["loss"], sample_weight)
