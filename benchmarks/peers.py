@@ -1,6 +1,6 @@
 """Peer libraries, timed on the same work as benchmarks/case.py (PyTorch only).
 
-    python -m benchmarks.peers pythae --steps 50 --repeats 5
+    KERAS_BACKEND=torch python -m benchmarks.peers pythae --steps 50 --repeats 5
     KERAS_BACKEND=torch python -m benchmarks.peers vq --steps 50 --repeats 5
 
 pythae: its `VAE` with the same MLP (784-512-256, latent 32, ReLU), a Bernoulli
@@ -9,7 +9,10 @@ epoch by epoch in turn: by pythae's own trainer (`BaseTrainer`, what a pythae
 user runs: its DataLoader over a `BaseDataset`, its progress bar and per-step
 loss check, keeping the best model; the timing is per epoch, as keras_vi's
 `fit`), and by the bare loop at its core (forward returning the loss,
-backward, Adam step on slices of one tensor: no data loading at all).
+backward, Adam step on slices of one tensor: no data loading at all). With
+KERAS_BACKEND=torch, an epoch of keras_vi's MLP VAE by `fit` (benchmarks/case.py's
+model, on the same data) runs after each pythae epoch too: all three interleaved
+in one process, so that the machine's drift hits them alike.
 vq: vector-quantize-pytorch's `VectorQuantize` (EMA, decay 0.99, commitment
 0.25) against `keras_vi.layers.VectorQuantizer` with the same settings, forward
 in training mode plus backward through the straight-through output, on
@@ -94,6 +97,7 @@ def pythae_case(args):
     train(2)  # warm-up
     times = {"trainer": [], "loop": []}
     trainer_times = times["trainer"]
+    keras_vi_epoch = keras_vi_fit_epoch(x.numpy(), times)  # None unless KERAS_BACKEND=torch
 
     class EpochTimer(TrainingCallback):
         def on_epoch_begin(self, training_config, **kwargs):
@@ -102,6 +106,8 @@ def pythae_case(args):
         def on_epoch_end(self, training_config, **kwargs):
             trainer_times.append(time.perf_counter() - self.start)
             times["loop"].append(timed_once(train, args.steps))  # interleaved
+            if keras_vi_epoch is not None:
+                keras_vi_epoch()
 
     with tempfile.TemporaryDirectory() as out_dir, contextlib.redirect_stderr(io.StringIO()):
         config = BaseTrainerConfig(
@@ -116,8 +122,35 @@ def pythae_case(args):
         trainer.train()
     examples = BATCH * args.steps
     rates = {name: summary(ts[1:], examples) for name, ts in times.items()}  # epoch 1 warms up
-    return {"case": "pythae_vae_mlp", "backend": "torch (pythae)", **rates["loop"],
-            "trainer": rates["trainer"]}
+    result = {"case": "pythae_vae_mlp", "backend": "torch (pythae)", **rates["loop"],
+              "trainer": rates["trainer"]}
+    if "keras_vi_fit" in rates:
+        result["keras_vi_fit"] = rates["keras_vi_fit"]
+    return result
+
+
+def keras_vi_fit_epoch(x, times):
+    """On the torch backend: a function running one epoch of keras_vi's MLP VAE (`fit`, as
+    benchmarks/case.py) on `x`, its time appended to `times["keras_vi_fit"]`; else None."""
+    import keras
+
+    if keras.backend.backend() != "torch":
+        return None
+    from benchmarks.case import build
+
+    model, _ = build(None)
+    times["keras_vi_fit"] = []
+
+    class Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            float(logs["loss"])
+            times["keras_vi_fit"].append(time.perf_counter() - self.start)
+
+    model.fit(x[: 2 * BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
+    return lambda: model.fit(x, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[Timer()])
 
 
 def timed_once(fn, steps):
