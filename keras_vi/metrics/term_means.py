@@ -14,8 +14,8 @@ class TermMeans(keras.metrics.Metric):
     (reconstruction, KL, ELBO, ...) every step. With one `Mean` each, every
     term costs its own update and its own division each step; here the terms
     share one vector of totals and one count: one update and one division
-    for all of them (on PyTorch, where every Keras op costs Python time, this
-    is measurable in a small model's step: `benchmarks/torch_step.py`). Each
+    for all of them (fewer Keras ops a step, which on PyTorch each cost Python
+    time; `benchmarks/torch_step.py` times the step both ways). Each
     term's result is exactly what `keras.metrics.Mean` gives for it: the
     (sample-weighted) mean of all values seen since the last reset.
 
@@ -60,10 +60,9 @@ class TermMeans(keras.metrics.Metric):
             total = ops.sum(values, axis=1)
             count = ops.cast(ops.shape(values)[1], self.dtype)
         else:
-            weight = ops.reshape(ops.cast(sample_weight, self.dtype), (1, -1))
-            weight = ops.broadcast_to(weight, ops.shape(values))
+            weight = ops.reshape(ops.cast(sample_weight, self.dtype), (1, -1))  # broadcasts over terms
             total = ops.sum(values * weight, axis=1)
-            count = ops.sum(weight[0])
+            count = ops.sum(weight)
         self.total.assign_add(total)
         self.count.assign_add(count)
 
