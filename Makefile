@@ -86,6 +86,7 @@ bench: $(STAMP)
 	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) -m benchmarks.conv_transpose; done
 	KERAS_BACKEND=tensorflow $(PY) -m benchmarks.tf_fit_steadiness
 	KERAS_BACKEND=torch $(PY) -m benchmarks.torch_step
+	KERAS_BACKEND=torch $(PY) -m benchmarks.torch_gap
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) *.egg-info site .test-logs

@@ -3,14 +3,14 @@
     KERAS_BACKEND=torch python -m benchmarks.torch_step [--steps 50] [--repeats 10]
 
 The MLP VAE of `benchmarks.case` (784-512-256-32, batch 128, binarized MNIST or random
-binary data), five ways, interleaved in one process, each one change on the one before:
+binary data), six ways, interleaved in one process, each one change on the one before:
 the networks as the functional chain of `keras.layers.Dense` (what the default networks
 were) and `keras.optimizers.Adam`; then `keras_vi.optimizers.Adam` (PyTorch's fused
 kernel); then one `layers.DenseStack` per network computing each layer as `keras.ops`
 matmul and add; then DenseStack as it is (`torch.addmm`); then the objective's terms
-logged by one `metrics.TermMeans` instead of a `keras.metrics.Mean` each (the model as
-it is). All five start from the same weights. Times `model.train_step` on one batch,
-the median of `--repeats` timings of `--steps` steps each, in ms per step; with pythae
+logged by one `metrics.TermMeans` instead of a `keras.metrics.Mean` each; then z drawn
+by `Sampling.draw` instead of through the layer's `Layer.__call__` (the model as it
+is). All six start from the same weights. Times `model.train_step` on one batch, the median of `--repeats` timings of `--steps` steps each, in ms per step; with pythae
 installed (make bench), also pythae's `VAE` step (forward, backward, `torch.optim.Adam`)
 on the same batch, interleaved likewise. Then one optimizer update alone on the
 model's variables: Keras' Adam, keras_vi's, and `torch.optim.Adam` for-loop (its CPU
@@ -52,7 +52,17 @@ class MatmulAddDenseStack(keras_vi.layers.DenseStack):
         return dense_stack._affine, self.activation
 
 
-class MeanPerTermVAE(keras_vi.zoo.VAE):
+class LayerCallSamplingVAE(keras_vi.zoo.VAE):
+    """The VAE drawing z through the Sampling layer's `Layer.__call__`, as before `Sampling.draw`."""
+
+    def call(self, x, training=False):
+        x = keras.ops.cast(x, self.variable_dtype)
+        mean, log_var = self.encode(x, training=training)
+        z = self.sampling([mean, log_var])
+        return {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
+
+
+class MeanPerTermVAE(LayerCallSamplingVAE):
     """The VAE logging each term with its own `keras.metrics.Mean`, as before `TermMeans`."""
 
     def __init__(self, *args, **kwargs):
@@ -62,7 +72,7 @@ class MeanPerTermVAE(keras_vi.zoo.VAE):
 
 
 def variants(x):
-    """{name: compiled model}: the five steps, all from the same initial weights."""
+    """{name: compiled model}: the six steps, all from the same initial weights."""
     reference, _ = build(None)
     reference(x[:2])  # builds the DenseStacks
 
@@ -91,7 +101,9 @@ def variants(x):
             model(MeanPerTermVAE, "matmul", kv_adam)),
         "DenseStack (torch.addmm), keras_vi.optimizers.Adam, a Mean per term": (
             model(MeanPerTermVAE, "addmm", kv_adam)),
-        "DenseStack (torch.addmm), keras_vi.optimizers.Adam, TermMeans (keras_vi now)": (
+        "DenseStack (torch.addmm), keras_vi.optimizers.Adam, TermMeans": (
+            model(LayerCallSamplingVAE, "addmm", kv_adam)),
+        "DenseStack (torch.addmm), keras_vi.optimizers.Adam, TermMeans, Sampling.draw (keras_vi now)": (
             model(keras_vi.zoo.VAE, "addmm", kv_adam)),
     }
 

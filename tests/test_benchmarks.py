@@ -81,9 +81,21 @@ def test_torch_step_benchmark_smoke(capsys):
 
     result = torch_step.main(["--steps", "1", "--repeats", "1"])
     names = list(result["train_step_ms"])
-    assert len(names[:5]) == 5 and names[4].endswith("(keras_vi now)") and len(result["adam_update_ms"]) == 5
+    assert len(names[:6]) == 6 and names[5].endswith("(keras_vi now)") and len(result["adam_update_ms"]) == 5
     has_pythae = importlib.util.find_spec("pythae") is not None  # installed by make bench only
-    assert len(names) == 5 + has_pythae and all(t["median"] > 0 for t in result["train_step_ms"].values())
+    assert len(names) == 6 + has_pythae and all(t["median"] > 0 for t in result["train_step_ms"].values())
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
+
+
+@pytest.mark.torch_only
+def test_torch_gap_benchmark_smoke(capsys):
+    from benchmarks import torch_gap
+
+    result = torch_gap.main(["--steps", "2", "--repeats", "1"])
+    has_pythae = importlib.util.find_spec("pythae") is not None  # installed by make bench only
+    assert len(result["blocks_ms_per_step"]) == 2 + has_pythae and "keras_vi fit epoch" in result["blocks_ms_per_step"]
+    assert all(t["median"] > 0 for t in result["blocks_ms_per_step"].values())
+    assert len(result["parts_us"]) == 13 and all(us > 0 for us in result["parts_us"].values())
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
 
 

@@ -201,7 +201,7 @@ class LatentVariableModel(ZooModel):
     def call(self, x, training=False):
         x = ops.cast(x, self.variable_dtype)
         mean, log_var = self.encode(x, training=training)
-        z = self.sampling([mean, log_var])
+        z = self.sampling.draw(mean, log_var)  # both float32 (`encode`)
         outputs = {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
         if self.dequantizer is not None:
             outputs["dequantized"], outputs["log_q_u"] = self.dequantizer(x)
