@@ -7,14 +7,19 @@ at the process' thread count (PyTorch's default: the machine's cores):
 
 - **blocks**: `--steps` batches through keras_vi's `train_step`, then pythae's
   step (its forward, backward, `torch.optim.Adam`; with pythae installed, as
-  `make bench` does), then one `fit` epoch of keras_vi on the same batches, in
-  turn `--repeats` times, each block long enough that one model's weights stay in
-  the caches for its whole run. `fit` minus `train_step` is the cost of Keras'
-  loop around the step (its data adapter and callbacks).
+  `make bench` does), then one `fit` epoch of keras_vi on the same batches, and
+  one with a callback that has a batch-end hook (Keras then calls the batch-end
+  hooks in the training thread instead of a thread pool), in turn `--repeats`
+  times, each block long enough that one model's weights stay in the caches for
+  its whole run. `fit` minus `train_step` is the cost of Keras' loop around the
+  step (its data adapter and callbacks).
 - **parts**: the pieces of keras_vi's forward pass and loss, each timed alone
   (no gradient kept): the model's call, the encoder and decoder through
   `Layer.__call__` and through `call`, the `Sampling` layer and the
-  `keras.random.normal` draw inside it, `compute_loss` and its pieces.
+  `keras.random.normal` draw inside it, `compute_loss` and its pieces; and two
+  pieces of `fit`'s loop, per step: Keras' PyTorch epoch iterator over the
+  NumPy array alone, and its conversion of a step's logs to Python floats (what
+  the callbacks receive).
 
 Prints Markdown tables (ms per step; µs per piece, medians), then one JSON line.
 """
@@ -58,16 +63,25 @@ def block_times(x, steps, repeats):
                 optimizer.step()
 
         blocks["pythae step (forward, backward, torch.optim.Adam)"] = pythae_steps
-    times = {name: [] for name in blocks}
-    times["keras_vi fit epoch"] = []
+    fits = ("keras_vi fit epoch", "keras_vi fit epoch, batch-end hooks in the training thread")
+    times = {name: [] for name in (*blocks, *fits)}
 
     class Timer(keras.callbacks.Callback):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
         def on_epoch_begin(self, epoch, logs=None):
             self.start = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
             float(logs["loss"])
-            times["keras_vi fit epoch"].append(time.perf_counter() - self.start)
+            times[self.name].append(time.perf_counter() - self.start)
+
+    class BatchEndHook(keras.callbacks.Callback):
+        # a batch-end hook that is not Keras' default turns off its thread-pool dispatch
+        def on_train_batch_end(self, batch, logs=None):
+            pass
 
     for fn in blocks.values():
         fn()  # warm-up
@@ -77,14 +91,20 @@ def block_times(x, steps, repeats):
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-        model.fit(x, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[Timer()])
+        model.fit(x, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[Timer(fits[0])])
+        model.fit(x, batch_size=BATCH, epochs=1, shuffle=False, verbose=0,
+                  callbacks=[Timer(fits[1]), BatchEndHook()])
     return {name: {"median": statistics.median(t) / steps * 1e3, "min": min(t) / steps * 1e3,
                    "max": max(t) / steps * 1e3} for name, t in times.items()}
 
 
 def part_times(x, repeats, calls=50):
-    """Median µs of each piece of keras_vi's forward pass and loss, without gradients."""
+    """Median µs of each piece of keras_vi's forward pass and loss, without gradients,
+    and of two pieces of `fit`'s loop, per step."""
     import torch
+    # Keras' own pieces of its PyTorch `fit` loop (private modules: a benchmark only)
+    from keras.src.backend.torch.trainer import TorchEpochIterator
+    from keras.src.utils.python_utils import pythonify_logs
 
     model, _ = build(None)
     xt = torch.from_numpy(x[:BATCH])
@@ -112,6 +132,17 @@ def part_times(x, repeats, calls=50):
             "objective (ELBO terms)": lambda: model.objective(bundle),
             "TermMeans.update_state": lambda: model.term_means.update_state(terms),
         }
+        logs = model.get_metrics_result()
+        steps = len(x) // BATCH
+
+        def iterate():
+            for _ in TorchEpochIterator(x=x[: steps * BATCH], batch_size=BATCH, shuffle=False):
+                pass
+
+        parts["fit's epoch iterator, per batch"] = iterate
+        parts["fit's logs to Python floats, per step"] = lambda: pythonify_logs(logs)
+        per_call = {name: 1 for name in parts}
+        per_call["fit's epoch iterator, per batch"] = steps
         for fn in parts.values():
             fn()
         times = {name: [] for name in parts}
@@ -120,7 +151,7 @@ def part_times(x, repeats, calls=50):
                 start = time.perf_counter()
                 for _ in range(calls):
                     fn()
-                times[name].append((time.perf_counter() - start) / calls * 1e6)
+                times[name].append((time.perf_counter() - start) / calls / per_call[name] * 1e6)
     return {name: statistics.median(t) for name, t in times.items()}
 
 

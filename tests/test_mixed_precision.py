@@ -7,7 +7,7 @@ import pytest
 
 from keras_vi import objectives, zoo
 from keras_vi.distributions import Bernoulli, Normal
-from tests.conftest import BACKEND, gradient, to_numpy
+from tests.conftest import gradient, to_numpy
 
 RNG = np.random.default_rng(0)
 BINARY = (RNG.uniform(size=(32, 8, 8)) > 0.5).astype("float32")

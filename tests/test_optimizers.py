@@ -6,7 +6,7 @@ import pytest
 
 import keras_vi
 from keras_vi.optimizers import Adam
-from tests.conftest import BACKEND, to_numpy
+from tests.conftest import to_numpy
 
 SHAPES = [(7, 5), (5,), (3,)]
 
