@@ -16,7 +16,8 @@ at the process' thread count (PyTorch's default: the machine's cores):
 - **parts**: the pieces of keras_vi's forward pass and loss, each timed alone
   (no gradient kept): the model's call, the encoder and decoder through
   `Layer.__call__` and through `call`, the `Sampling` layer and the
-  `keras.random.normal` draw inside it, `compute_loss` and its pieces; and two
+  `keras.random.normal` draw inside it, `compute_loss` and its pieces, the four
+  parts of Keras' `train_step` around forward, loss, backward and update; and two
   pieces of `fit`'s loop, per step: Keras' PyTorch epoch iterator over the
   NumPy array alone, and its conversion of a step's logs to Python floats (what
   the callbacks receive).
@@ -116,6 +117,7 @@ def part_times(x, repeats, calls=50):
         outputs = model(xt, training=True)
         bundle = model.bundle(xt, outputs)
         terms = model.objective(bundle)
+        loss = model.compute_loss(xt, None, outputs, None)
         parts = {
             "model(x): the whole forward pass": lambda: model(xt, training=True),
             "encode(x)": lambda: model.encode(xt, training=True),
@@ -131,6 +133,14 @@ def part_times(x, repeats, calls=50):
             "bundle (log p(x|z), q(z|x))": lambda: model.bundle(xt, outputs),
             "objective (ELBO terms)": lambda: model.objective(bundle),
             "TermMeans.update_state": lambda: model.term_means.update_state(terms),
+            # the parts of Keras' train_step around the forward, loss, backward and update:
+            # what a train_step of keras_vi's own could leave out
+            "train_step's zero_grad": model.zero_grad,
+            "train_step's trainable_weights walk": lambda: model.trainable_weights[:],
+            "train_step's loss tracker update": lambda: model._loss_tracker.update_state(
+                loss, sample_weight=BATCH),
+            "train_step's compute_metrics (the logs)": lambda: model.compute_metrics(
+                xt, None, outputs, None),
         }
         logs = model.get_metrics_result()
         steps = len(x) // BATCH
