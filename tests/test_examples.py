@@ -28,13 +28,15 @@ TUTORIALS = [
 @pytest.mark.parametrize("script,files,printed,needs_data", TUTORIALS, ids=[t[0] for t in TUTORIALS])
 def test_tutorial_runs(tmp_path, monkeypatch, capsys, script, files, printed, needs_data):
     """Each tutorial as `python examples/SCRIPT --smoke`, in this process (as `__main__`):
-    a process of its own would add only the imports, 5-10 s a tutorial."""
+    a process of its own adds only its start-up (PyTorch's seven: 204 s as subprocesses in
+    `.ci/run`, under 52 s in process; README, "Set-up details")."""
     if needs_data and not os.path.isdir(SHARED_DATA):
         pytest.skip(f"no shared data at {SHARED_DATA}")
     path = os.path.join(REPO, "examples", script)
     data = ["--data-dir", SHARED_DATA] if needs_data else []
     monkeypatch.setattr(sys, "argv", [path, "--smoke", *data, "--out", str(tmp_path)])
     monkeypatch.setenv("KERAS_BACKEND", BACKEND)  # what the script's setdefault must find
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))  # restored after
     runpy.run_path(path, run_name="__main__")
     stdout = capsys.readouterr().out
     for name in files:
