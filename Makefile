@@ -14,11 +14,15 @@ DEMO_OUT ?= demo_out
 # the fastest backend for the demo's small conv VAE, end to end with the SavedModel export
 # (`time make demo DEMO_BACKEND=...`, 2026-11-26: tensorflow 26 s, jax 33 s, torch 41 s; README)
 DEMO_BACKEND ?= tensorflow
-# backends tested at once by `make test`: the suites are mostly single-threaded
-# compilation and Python, so on 2 cores three at once took 18 min in CI where one after
-# another took 30 min (before the tutorials of issue 15 were added; see README);
-# TEST_JOBS=1 runs them one after another with live output
-TEST_JOBS ?= 3
+# suites tested at once by `make test`: they are mostly single-threaded compilation and
+# Python, so on 2 cores three at once took 18 min in CI where one after another took 30 min
+# (before the tutorials of issue 15 were added; see README). TensorFlow's and JAX's suites
+# run in TEST_SHARDS processes each (tests/conftest.py splits their files by measured time),
+# so that no core idles while the longest suite finishes alone;
+# TEST_JOBS=1 runs the three suites one after another, unsharded, with live output
+TEST_SHARDS ?= 2
+TEST_RUNS := $(foreach b,tensorflow jax,$(foreach i,$(shell seq 1 $(TEST_SHARDS)),$(b):$(i)/$(TEST_SHARDS))) torch:1/1
+TEST_JOBS ?= $(words $(TEST_RUNS))
 # with backends side by side, one compute thread each: PyTorch's and TensorFlow's thread
 # pools spin while they wait, and oversubscribed they slow each other down many times over
 PARALLEL_THREADS := OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2
@@ -44,8 +48,9 @@ demo: $(STAMP)
 		--epochs 60 --batch-size 32 --latent-dim 10 --out $(DEMO_OUT) --verbose 2
 	@echo "Pictures, metrics and the exported model are in $(DEMO_OUT)/"
 
-# The suite once per backend (with its 15 slowest tests listed); fails if any run fails. With TEST_JOBS > 1 each
-# backend's output goes to .test-logs/BACKEND.log and is printed when all are done.
+# The suite once per backend (each process lists its 15 slowest tests); fails if any run fails. With
+# TEST_JOBS > 1 each process's output goes to .test-logs/BACKEND-I-N.log (shard I of N) and is printed
+# when all are done.
 test: $(STAMP)
 	@if [ "$(TEST_JOBS)" = 1 ]; then \
 		status=0; for backend in $(BACKENDS); do \
@@ -54,13 +59,16 @@ test: $(STAMP)
 		done; exit $$status; \
 	fi; \
 	mkdir -p .test-logs; \
-	printf '%s\n' $(BACKENDS) | xargs -P $(TEST_JOBS) -I{} sh -c \
-		'start=$$(date +%s); KERAS_BACKEND={} $(PARALLEL_THREADS) $(PY) -m pytest -q -p no:cacheprovider --durations=15 \
-		--basetemp=.test-logs/tmp-{} tests > .test-logs/{}.log 2>&1; echo $$? > .test-logs/{}.rc; \
-		echo "KERAS_BACKEND={} done in $$(( $$(date +%s) - start )) s (exit $$(cat .test-logs/{}.rc))"'; \
-	status=0; for backend in $(BACKENDS); do \
-		echo "=== KERAS_BACKEND=$$backend ==="; cat .test-logs/$$backend.log; \
-		[ "$$(cat .test-logs/$$backend.rc)" = 0 ] || status=1; \
+	printf '%s\n' $(TEST_RUNS) | xargs -P $(TEST_JOBS) -I{} sh -c \
+		'run={}; backend=$${run%%:*}; shard=$${run#*:}; log=.test-logs/$$backend-$$(echo $$shard | tr / -); \
+		start=$$(date +%s); KERAS_BACKEND=$$backend KERAS_VI_TEST_SHARD=$$shard $(PARALLEL_THREADS) \
+		$(PY) -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$$log.tmp tests > $$log.log 2>&1; \
+		echo $$? > $$log.rc; \
+		echo "KERAS_BACKEND=$$backend shard $$shard done in $$(( $$(date +%s) - start )) s (exit $$(cat $$log.rc))"'; \
+	status=0; for run in $(TEST_RUNS); do \
+		log=.test-logs/$${run%%:*}-$$(echo $${run#*:} | tr / -); \
+		echo "=== KERAS_BACKEND=$${run%%:*} shard $${run#*:} ==="; cat $$log.log; \
+		[ "$$(cat $$log.rc)" = 0 ] || status=1; \
 	done; exit $$status
 
 # The documentation site: API pages from the docstrings (mkdocstrings), the rendered

@@ -35,6 +35,49 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(_JAX_CACHE, ignore_errors=True)
 
 
+# A backend's suite in shards, each in its own process (`make test` runs TensorFlow's and JAX's
+# in two: one process of a suite uses one core, and on 2 cores JAX's alone ran its last
+# minutes with the other core idle). KERAS_VI_TEST_SHARD="i/n" keeps the i-th of n groups
+# of whole test files (module fixtures and the compiled shapes a file reuses stay in one
+# process), balanced by each file's seconds in `--durations=0` on 2026-12-02 (three
+# suites side by side, 2 cores); a file not listed counts 2 s a test. Only the balance
+# depends on these numbers, not which tests run: the n shards together run every test.
+FILE_SECONDS = {
+    "tensorflow": {"conformance": 295, "examples": 179, "data_parallel": 178, "benchmarks": 113,
+                   "resume": 107, "mixed_precision": 106, "cli": 106, "collapse": 84, "ar_vae": 78,
+                   "doctests": 75, "real_nvp": 65, "base": 55, "zoo": 46, "export": 41, "vq": 31},
+    "jax": {"examples": 261, "conformance": 214, "cli": 170, "data_parallel": 158, "mixed_precision": 121,
+            "real_nvp": 114, "benchmarks": 108, "collapse": 107, "ar_vae": 105, "resume": 86, "zoo": 71,
+            "base": 69, "doctests": 63, "vq": 55, "priors": 47, "flows": 38, "estimators": 32,
+            "export": 30},
+}
+
+
+def parse_shard(text):
+    """(i, n) from "i/n" (1 <= i <= n), or a ValueError naming KERAS_VI_TEST_SHARD."""
+    parts = text.split("/")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[0]) <= int(parts[1]):
+        raise ValueError(f"KERAS_VI_TEST_SHARD must be i/n with 1 <= i <= n, got {text!r}.")
+    return int(parts[0]), int(parts[1])
+
+
+def shard_files(tests_per_file, n, seconds):
+    """Splits test files into n groups of about equal time: a list of n sets of file names.
+
+    `tests_per_file` maps a file's name (test_NAME.py) to how many of its tests run;
+    `seconds` maps NAME to its measured time. Longest first, each to the lightest group.
+    """
+    def cost(name):
+        return seconds.get(name[len("test_"):-len(".py")], 2.0 * tests_per_file[name])
+
+    groups, loads = [set() for _ in range(n)], [0.0] * n
+    for name in sorted(tests_per_file, key=lambda f: (-cost(f), f)):
+        lightest = loads.index(min(loads))
+        groups[lightest].add(name)
+        loads[lightest] += cost(name)
+    return groups
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         # NumPy-only tests give the same result under every backend: run them once.
@@ -43,6 +86,17 @@ def pytest_collection_modifyitems(config, items):
         for marker, backend in (("tf_only", "tensorflow"), ("jax_only", "jax"), ("torch_only", "torch")):
             if item.get_closest_marker(marker) and BACKEND != backend:
                 item.add_marker(pytest.mark.skip(reason=f"{backend} backend only"))
+    shard = os.environ.get("KERAS_VI_TEST_SHARD")
+    if shard:
+        index, count = parse_shard(shard)
+        runs = {}
+        for item in items:
+            if not item.get_closest_marker("skip"):
+                runs[item.path.name] = runs.get(item.path.name, 0) + 1
+        mine = shard_files(runs, count, FILE_SECONDS.get(BACKEND, FILE_SECONDS["jax"]))[index - 1]
+        kept = [item for item in items if item.path.name in mine]
+        config.hook.pytest_deselected(items=[item for item in items if item.path.name not in mine])
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

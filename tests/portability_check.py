@@ -1,6 +1,7 @@
 """Saves every zoo model as .keras under one backend, or loads the files of every backend.
 
-Run by tests/test_portability.py, each step in a fresh process:
+Run by tests/test_portability.py, under TensorFlow and JAX in a fresh process (and
+imported by the PyTorch suite's own process for PyTorch's part):
 
     KERAS_BACKEND=jax python tests/portability_check.py save DIR   # DIR/jax/NAME.keras + outputs
     KERAS_BACKEND=torch python tests/portability_check.py load DIR # compares, prints JSON
@@ -72,8 +73,9 @@ def save(directory):
 
 
 def load(directory):
+    """Loads the files the other backends saved (a backend's own reload: tests/test_conformance.py)."""
     report = {}
-    for saved_under in sorted(os.listdir(directory)):
+    for saved_under in sorted(set(os.listdir(directory)) - {BACKEND}):
         for name, (_, x) in MODELS.items():
             model = keras.saving.load_model(os.path.join(directory, saved_under, f"{name}.keras"))
             expected = np.load(os.path.join(directory, saved_under, f"{name}.npz"))
@@ -83,6 +85,7 @@ def load(directory):
                 for key in expected.files
             }
     print(json.dumps(report))
+    return report
 
 
 if __name__ == "__main__":

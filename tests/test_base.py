@@ -103,3 +103,31 @@ def test_beta_has_one_home():
     cb = callbacks.KLAnnealing("linear", warmup_steps=4)
     model.fit(IMAGES, epochs=1, batch_size=3, verbose=0, callbacks=[cb])
     assert cb.history == [0.0, 0.75] and model.beta == 3.0  # the schedule moves kl_weight toward beta
+
+
+@pytest.mark.tf_only
+def test_tensorflow_traces_the_first_step_once():
+    """No variable is created inside a traced step: TensorFlow traces a step again
+    when its first trace creates variables (Keras builds the optimizer there by default)."""
+    import tensorflow as tf
+
+    created = []
+
+    def record(next_creator, **kwargs):
+        variable = next_creator(**kwargs)
+        if not tf.executing_eagerly():
+            created.append(kwargs.get("name"))
+        return variable
+
+    models = small_models() + [(zoo.VAE(latent_dim=2, seed=0, hidden_units=[8], aggressive=True,
+                                        max_inner_steps=2), IMAGES)]
+    with tf.variable_creator_scope(record):
+        for model, x in models:
+            model.fit(x, epochs=1, batch_size=3, verbose=0)
+            assert created == [], (model.name, created)
+    # the check sees what it is for: Keras' own fit builds the optimizer in the trace
+    plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    plain.compile(optimizer="adam", loss="mse")
+    with tf.variable_creator_scope(record):
+        plain.fit(VECTORS, VECTORS[:, :1], epochs=1, verbose=0)
+    assert created, "Keras' fit no longer builds its optimizer in the traced step"

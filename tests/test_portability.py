@@ -1,5 +1,6 @@
 """The .keras portability matrix: every zoo model saved under each backend loads under each
-backend with equal outputs (3 x 3, each save and each load in its own process)."""
+other backend with equal outputs (3 x 2; a backend's own reload is in test_conformance.py).
+TensorFlow's and JAX's saves and loads each run in a fresh process, PyTorch's in this one."""
 
 import json
 import os
@@ -11,7 +12,7 @@ import pytest
 from tests.conftest import REPO
 
 SCRIPT = os.path.join(REPO, "tests", "portability_check.py")
-BACKENDS = ("tensorflow", "jax", "torch")
+BACKENDS = ("tensorflow", "jax", "torch")  # torch last: this process's
 
 
 def _run(backend, *args):
@@ -25,14 +26,18 @@ def _run(backend, *args):
 # the matrix covers every backend itself: it runs once, in the PyTorch pass of make test
 @pytest.mark.torch_only
 def test_every_zoo_model_saved_under_each_backend_loads_under_each_backend(tmp_path):
-    for backend in BACKENDS:
+    from tests import portability_check
+
+    for backend in BACKENDS[:2]:
         _run(backend, "save", str(tmp_path))
+    portability_check.save(str(tmp_path))
     cells = {}
-    for backend in BACKENDS:
+    for backend in BACKENDS[:2]:
         cells.update(json.loads(_run(backend, "load", str(tmp_path)).strip().splitlines()[-1]))
+    cells.update(portability_check.load(str(tmp_path)))
     pairs = {key.split("/")[0] for key in cells}
-    assert pairs == {f"{a}->{b}" for a in BACKENDS for b in BACKENDS}
-    assert len(cells) == 9 * 10  # ten zoo models in every cell
+    assert pairs == {f"{a}->{b}" for a in BACKENDS for b in BACKENDS if a != b}
+    assert len(cells) == 6 * 10  # ten zoo models in every cell
     for key, differences in cells.items():
         for output, difference in differences.items():
             # float32 arithmetic of three backends (oneDNN, XLA, ATen) on the same weights

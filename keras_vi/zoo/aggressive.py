@@ -58,8 +58,10 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
     rng = np.random.default_rng(seed)
     encoder_trainer = SubsetTrainer(model, [model.encoder], name="encoder_trainer")
     decoder_trainer = SubsetTrainer(model, [model.decoder], name="decoder_trainer")
-    encoder_trainer.compile(optimizer=_fresh_optimizer(model.optimizer))
-    decoder_trainer.compile(optimizer=_fresh_optimizer(model.optimizer))
+    for trainer in (encoder_trainer, decoder_trainer):
+        trainer.compile(optimizer=_fresh_optimizer(model.optimizer))
+        with model.strategy_scope():  # built before the step is traced, as in ZooModel.fit
+            trainer.optimizer.build(trainer.trainable_variables)
     history = []
     best_mi = -np.inf
     for epoch in range(epochs):

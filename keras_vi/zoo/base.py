@@ -140,6 +140,10 @@ class ZooModel(keras.Model):
             if not self.built:
                 self.build_for_fit(x, batch)
             self._ensure_compiled()
+            if self.optimizer is not None and not self.optimizer.built:
+                # as Keras builds it on JAX and PyTorch; TensorFlow's fit would build it
+                # inside the traced step, and trace the step again for the new variables
+                self.optimizer.build(self.trainable_variables)
         if not is_array(x):
             kwargs.setdefault("shuffle", False)  # datasets and loaders shuffle themselves
         extra = [RaiseOnNonFiniteLoss()]
