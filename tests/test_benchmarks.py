@@ -99,6 +99,15 @@ def test_torch_gap_benchmark_smoke(capsys):
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
 
 
+def test_first_fit_benchmark_smoke(capsys):
+    from benchmarks import first_fit
+
+    result = first_fit.main(["--model", "vae_mlp", "--repeats", "1", "--image-size", "4"])
+    assert result["backend"] == BACKEND and len(result["first_fit_s"]) == 2
+    assert all(t["median"] > 0 for t in result["first_fit_s"].values())
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
+
+
 def test_growth_benchmark_smoke_and_its_table():
     from benchmarks import growth
 

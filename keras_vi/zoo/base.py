@@ -140,10 +140,7 @@ class ZooModel(keras.Model):
             if not self.built:
                 self.build_for_fit(x, batch)
             self._ensure_compiled()
-            if self.optimizer is not None and not self.optimizer.built:
-                # as Keras builds it on JAX and PyTorch; TensorFlow's fit would build it
-                # inside the traced step, and trace the step again for the new variables
-                self.optimizer.build(self.trainable_variables)
+            self.build_optimizer()
         if not is_array(x):
             kwargs.setdefault("shuffle", False)  # datasets and loaders shuffle themselves
         extra = [RaiseOnNonFiniteLoss()]
@@ -151,6 +148,17 @@ class ZooModel(keras.Model):
             extra.append(AlignBatchesEpoch(x))
         kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + extra
         return self._fit(x, y, **kwargs)
+
+    def build_optimizer(self):
+        """Builds the optimizer's variables for the model's, if not yet built (`fit` calls it).
+
+        As Keras' `fit` does on JAX and PyTorch. On TensorFlow it would build them
+        inside the traced step, and TensorFlow traces a step again when its first
+        trace created variables: the first `fit` would trace the step twice
+        (benchmarks/first_fit.py).
+        """
+        if self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
 
     def _check_data_parallel_batches(self, x, batch, batch_size):
         if is_array(x) and not isinstance(x, dict):
