@@ -112,8 +112,7 @@ def fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs):
     validation_x = validation if isinstance(validation, np.ndarray) else x[:1000]
     if not model.built:
         model.build(x.shape)
-    if not model.optimizer.built:  # saved with the model even if no joint step runs
-        model.optimizer.build(model.trainable_variables)
+    model.build_optimizer()  # saved with the model even if no joint step runs
     done, logs = fit_aggressive(
         model, x.astype(np.float32), epochs, batch_size, validation_x,
         model.max_inner_steps, seed=model.seed or 0, verbose=kwargs.get("verbose", 1),
@@ -141,8 +140,7 @@ def restore_backup_early(model, callbacks):
     for callback in callbacks or ():
         path = getattr(callback, "_weights_path", None)
         if isinstance(callback, keras.callbacks.BackupAndRestore) and path and os.path.exists(path):
-            if not model.optimizer.built:
-                model.optimizer.build(model.trainable_variables)
+            model.build_optimizer()
             model.load_weights(path)
 
 

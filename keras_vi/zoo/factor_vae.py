@@ -141,8 +141,7 @@ class FactorVAE(LatentVariableModel):
         if not self.built:
             raise ValueError("The model must be built (call it or fit) before `make_trainers`.")
         self._ensure_compiled()
-        if not self.optimizer.built:
-            self.optimizer.build(self.trainable_variables)
+        self.build_optimizer()
         # The model's own trainable variables are the VAE's (its property
         # leaves the discriminator out), so the model's optimizer fits them.
         vae_step = SubsetTrainer(self, [self], name="vae_trainer")
