@@ -21,7 +21,7 @@ DEMO_BACKEND ?= tensorflow
 # so that no core idles while the longest suite finishes alone;
 # TEST_JOBS=1 runs the three suites one after another, unsharded, with live output
 TEST_SHARDS ?= 2
-TEST_RUNS := $(foreach b,tensorflow jax,$(foreach i,$(shell seq 1 $(TEST_SHARDS)),$(b):$(i)/$(TEST_SHARDS))) torch:1/1
+TEST_RUNS := $(foreach b,tensorflow jax,$(foreach i,$(shell seq 1 $(TEST_SHARDS)),$(b)-$(i)-$(TEST_SHARDS))) torch-1-1
 TEST_JOBS ?= $(words $(TEST_RUNS))
 # with backends side by side, one compute thread each: PyTorch's and TensorFlow's thread
 # pools spin while they wait, and oversubscribed they slow each other down many times over
@@ -60,15 +60,13 @@ test: $(STAMP)
 	fi; \
 	mkdir -p .test-logs; \
 	printf '%s\n' $(TEST_RUNS) | xargs -P $(TEST_JOBS) -I{} sh -c \
-		'run={}; backend=$${run%%:*}; shard=$${run#*:}; log=.test-logs/$$backend-$$(echo $$shard | tr / -); \
-		start=$$(date +%s); KERAS_BACKEND=$$backend KERAS_VI_TEST_SHARD=$$shard $(PARALLEL_THREADS) \
+		'run={}; log=.test-logs/{}; start=$$(date +%s); \
+		KERAS_BACKEND=$${run%%-*} KERAS_VI_TEST_SHARD=$$(echo $${run#*-} | tr - /) $(PARALLEL_THREADS) \
 		$(PY) -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$$log.tmp tests > $$log.log 2>&1; \
-		echo $$? > $$log.rc; \
-		echo "KERAS_BACKEND=$$backend shard $$shard done in $$(( $$(date +%s) - start )) s (exit $$(cat $$log.rc))"'; \
+		echo $$? > $$log.rc; echo "$$run done in $$(( $$(date +%s) - start )) s (exit $$(cat $$log.rc))"'; \
 	status=0; for run in $(TEST_RUNS); do \
-		log=.test-logs/$${run%%:*}-$$(echo $${run#*:} | tr / -); \
-		echo "=== KERAS_BACKEND=$${run%%:*} shard $${run#*:} ==="; cat $$log.log; \
-		[ "$$(cat $$log.rc)" = 0 ] || status=1; \
+		echo "=== $$run ==="; cat .test-logs/$$run.log; \
+		[ "$$(cat .test-logs/$$run.rc)" = 0 ] || status=1; \
 	done; exit $$status
 
 # The documentation site: API pages from the docstrings (mkdocstrings), the rendered

@@ -1,4 +1,4 @@
-"""The first `fit` of a fresh model: keras_vi's against Keras' own, on this backend.
+"""The first `fit` of a fresh model, its optimizer built before or inside the traced step.
 
     KERAS_BACKEND=tensorflow python -m benchmarks.first_fit [--repeats 5] [--model vae] [--image-size 28]
 
