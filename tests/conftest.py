@@ -13,11 +13,17 @@ if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 
 # XLA (JAX, and TensorFlow's jit_compile): the tests' tiny shapes make compiling, not running,
-# the cost, and LLVM compiles about a third faster without its optimizations (the JAX
-# conformance tests: 96 s -> 62 s). Only the generated code's speed changes, not what it
-# computes; the subprocesses the tests start inherit it. Users' runs keep XLA's default.
-if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0").strip()
+# the cost. LLVM compiles about a third faster without its optimizations (the JAX conformance
+# tests: 96 s -> 62 s), and XLA's CPU compiler about twice as fast with its older loop
+# emitters instead of the MLIR fusion emitters: every eager JAX op is a compile of its own
+# (about 50 ms each: `tests/test_conformance.py tests/test_mixed_precision.py` took 339 s of
+# CPU on JAX with them, 185 s without, 2026-12-03). Only the generated code's speed changes,
+# not what it computes; the subprocesses the tests start inherit it. Users' runs keep XLA's
+# defaults.
+_TEST_XLA_FLAGS = {"xla_backend_optimization_level": "0", "xla_cpu_use_fusion_emitters": "false"}
+for _flag, _value in _TEST_XLA_FLAGS.items():
+    if _flag not in os.environ.get("XLA_FLAGS", ""):
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + f" --{_flag}={_value}").strip()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -39,17 +45,18 @@ def pytest_sessionfinish(session, exitstatus):
 # in two: one process of a suite uses one core, and on 2 cores JAX's alone ran its last
 # minutes with the other core idle). KERAS_VI_TEST_SHARD="i/n" keeps the i-th of n groups
 # of whole test files (module fixtures and the compiled shapes a file reuses stay in one
-# process), balanced by each file's seconds in `--durations=0` on 2026-12-02 (three
+# process), balanced by each file's seconds in `--durations=0` (TensorFlow's: on 2026-12-02, three
 # suites side by side, 2 cores); a file not listed counts 2 s a test. Only the balance
 # depends on these numbers, not which tests run: the n shards together run every test.
 FILE_SECONDS = {
     "tensorflow": {"conformance": 295, "examples": 179, "data_parallel": 178, "benchmarks": 113,
                    "resume": 107, "mixed_precision": 106, "cli": 106, "collapse": 84, "ar_vae": 78,
                    "doctests": 75, "real_nvp": 65, "base": 55, "zoo": 46, "export": 41, "vq": 31},
-    "jax": {"examples": 261, "conformance": 214, "cli": 170, "data_parallel": 158, "mixed_precision": 121,
-            "real_nvp": 114, "benchmarks": 108, "collapse": 107, "ar_vae": 105, "resume": 86, "zoo": 71,
-            "base": 69, "doctests": 63, "vq": 55, "priors": 47, "flows": 38, "estimators": 32,
-            "export": 30},
+    # JAX's: its suite alone, after the test XLA flags above (2026-12-03)
+    "jax": {"examples": 160, "real_nvp": 88, "mixed_precision": 71, "conformance": 64, "cli": 62,
+            "resume": 60, "data_parallel": 55, "benchmarks": 51, "zoo": 45, "collapse": 45, "priors": 38,
+            "doctests": 38, "vq": 35, "ar_vae": 28, "flows": 26, "export": 25, "estimators": 20,
+            "base": 19, "factor_vae": 18, "datasets": 18, "likelihoods": 15},
 }
 
 
