@@ -14,12 +14,12 @@ if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
 
 # XLA (JAX, and TensorFlow's jit_compile): the tests' tiny shapes make compiling, not running,
 # the cost. LLVM compiles about a third faster without its optimizations (the JAX conformance
-# tests: 96 s -> 62 s), and XLA's CPU compiler about twice as fast with its older loop
-# emitters instead of the MLIR fusion emitters: every eager JAX op is a compile of its own
-# (about 50 ms each: `tests/test_conformance.py tests/test_mixed_precision.py` took 339 s of
-# CPU on JAX with them, 185 s without, run one after the other on 2026-12-03). Only the generated code's speed changes,
-# not what it computes; the subprocesses the tests start inherit it. Users' runs keep XLA's
-# defaults.
+# tests: 96 s -> 62 s), and XLA's CPU compiler faster still with its older loop emitters
+# instead of the MLIR fusion emitters: every eager JAX op is a compile of its own (about 50 ms
+# each: `tests/test_conformance.py tests/test_mixed_precision.py` took 339 s of CPU on JAX with
+# them, 185 s without, run one after the other on 2026-12-03). Only the generated code's speed
+# changes, not what it computes; the subprocesses the tests start inherit it. Users' runs keep
+# XLA's defaults.
 _TEST_XLA_FLAGS = {"xla_backend_optimization_level": "0", "xla_cpu_use_fusion_emitters": "false"}
 for _flag, _value in _TEST_XLA_FLAGS.items():
     if _flag not in os.environ.get("XLA_FLAGS", ""):
