@@ -119,11 +119,13 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
         padded = ops.pad(inputs, ((0, 0), (self._left_h, window_h - 1 - self._left_h),
                                   (self._left_w, window_w - 1 - self._left_w), (0, 0)))
         # the stride-1 convolution as one matrix product over the window's patches: XLA's CPU
-        # matrix product is faster than its convolution here (benchmarks/conv_transpose.py)
+        # matrix product is faster than its convolution here (benchmarks/conv_transpose.py).
+        # The product is of 2-D arrays: with (batch, h, w, c) patches XLA transposes the
+        # gradient before the kernel's product, a 1.4x slower pass (benchmarks/README.md)
         height, width = ops.shape(inputs)[1], ops.shape(inputs)[2]
         patches = ops.concatenate([padded[:, a:a + height, b:b + width] for a in range(window_h)
                                    for b in range(window_w)], axis=-1)
-        outputs = ops.matmul(patches, kernel)
+        outputs = ops.matmul(ops.reshape(patches, (-1, kernel.shape[0])), kernel)
         outputs = ops.reshape(outputs, (-1, height, width, sh, sw, f))
         outputs = ops.transpose(outputs, (0, 1, 3, 2, 4, 5))
         outputs = ops.reshape(outputs, (-1, height * sh, width * sw, f))
