@@ -66,6 +66,18 @@ def test_conv_transpose_benchmark_smoke(capsys):
     assert all(row["transpose_ms"] > 0 and row["sub_pixel_ms"] > 0 for row in rows)
 
 
+def test_conv_head_benchmark_smoke(capsys):
+    from benchmarks import conv_head
+
+    conv_head.main(["--batch-size", "2", "--repeats", "1"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert [row["case"] for row in rows] == [case[0] for case in conv_head.CASES]
+    assert all(row["conv_ms"] > 0 and row["shifted_sum_ms"] > 0 for row in rows)
+    # "auto" as the layer decides it: the shifted sum only on JAX, only up to 3 filters from 32 channels
+    assert [row["auto"] == "shifted_sum" for row in rows] == [
+        BACKEND == "jax" and row["filters"] * 9 <= row["input"][-1] for row in rows]
+
+
 @pytest.mark.tf_only
 def test_tf_fit_steadiness_repro_smoke():
     from benchmarks import tf_fit_steadiness

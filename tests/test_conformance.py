@@ -84,6 +84,8 @@ DETERMINISTIC_LAYERS = [
     ("sub_pixel_conv2d_transpose", layers.SubPixelConv2DTranspose,
      {"filters": 3, "kernel_size": (3, 3), "strides": (2, 2), "padding": "same", "method": "sub_pixel"},
      (2, 5, 5, 2)),
+    ("shifted_sum_conv2d", layers.ShiftedSumConv2D,
+     {"filters": 2, "kernel_size": (3, 3), "padding": "same", "method": "shifted_sum"}, (2, 5, 5, 3)),
 ]
 
 

@@ -16,6 +16,7 @@ from keras_vi.layers.invertible_1x1_conv import Invertible1x1Conv
 from keras_vi.layers.logit_transform import LogitTransform
 from keras_vi.layers.masked_conv2d import MaskedConv2D
 from keras_vi.layers.sampling import Sampling
+from keras_vi.layers.shifted_sum_conv2d import ShiftedSumConv2D
 from keras_vi.layers.squeeze import Squeeze
 from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 from keras_vi.layers.uniform_dequantization import UniformDequantization
@@ -59,6 +60,6 @@ def dequantizer_for(dequantization, likelihood, seed=None):
 
 
 __all__ = ["ActNorm", "AffineCoupling", "DenseStack", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
-           "MaskedConv2D", "Sampling", "Squeeze", "SubPixelConv2DTranspose", "UniformDequantization", "VariationalDequantization",
+           "MaskedConv2D", "Sampling", "ShiftedSumConv2D", "Squeeze", "SubPixelConv2DTranspose", "UniformDequantization", "VariationalDequantization",
            "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "dequantizer_for", "get_dequantizer",
            "serialize_dequantization"]

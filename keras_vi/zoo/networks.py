@@ -6,7 +6,8 @@ two stride-2 stages, so any H and W work (the decoder upsamples to the next
 multiple of 4 and crops back; its transposed convolutions are
 `layers.SubPixelConv2DTranspose`, Keras' layer computed the faster way on each
 backend). Decoders end in one head per parameter of the
-likelihood (`Likelihood.param_shapes`), so a new likelihood needs no new network.
+likelihood (`Likelihood.param_shapes`), so a new likelihood needs no new network; an
+image head is a 3x3 `layers.ShiftedSumConv2D`, Keras' `Conv2D` computed the faster way.
 """
 
 import math
@@ -15,6 +16,7 @@ import keras
 from keras import layers
 
 from keras_vi.layers.dense_stack import DenseStack
+from keras_vi.layers.shifted_sum_conv2d import ShiftedSumConv2D
 from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 
 
@@ -73,7 +75,7 @@ def _heads(h, data_shape, param_shapes, kernel_size=3):
             out = layers.Dense(size)(h)
         else:
             height, width = data_shape[:2]
-            out = layers.Conv2D(size // (height * width), kernel_size, padding="same")(h)
+            out = ShiftedSumConv2D(size // (height * width), kernel_size, padding="same")(h)
             crop = ((0, out.shape[1] - height), (0, out.shape[2] - width))
             if crop != ((0, 0), (0, 0)):
                 out = layers.Cropping2D(crop)(out)
