@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 BACKENDS := tensorflow jax torch
 DEMO_OUT ?= demo_out
 # the fastest backend for the demo's small conv VAE, end to end with the SavedModel export
-# (`time make demo DEMO_BACKEND=...`, 2026-11-26: tensorflow 26 s, jax 33 s, torch 41 s; README)
+# (`time make demo DEMO_BACKEND=...`, 2026-12-03: tensorflow 25-27 s, jax 28-29 s, torch 33 s; README)
 DEMO_BACKEND ?= tensorflow
 # suites tested at once by `make test`: they are mostly single-threaded compilation and
 # Python, so on 2 cores three at once took 18 min in CI where one after another took 30 min
