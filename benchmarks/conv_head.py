@@ -13,13 +13,12 @@ pass that compiles. The ratio is conv / shifted_sum (above 1: the shifted-sum wa
 Prints one JSON line per case.
 """
 
-import argparse
 import json
 
 import keras
 import numpy as np
 
-from benchmarks.conv_transpose import seconds_per_pass
+from benchmarks.conv_transpose import parse_arguments, seconds_per_pass
 from keras_vi.layers import ShiftedSumConv2D
 
 # (name, input (height, width, channels), filters)
@@ -34,10 +33,7 @@ CASES = [
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv)
     rng = np.random.default_rng(0)
     for name, shape, filters in CASES:
         x = rng.normal(size=(args.batch_size, *shape)).astype("float32")

@@ -84,11 +84,16 @@ def seconds_per_pass(layer, x, repeats):
     return float(np.median(timings))
 
 
-def main(argv=None):
+def parse_arguments(argv=None):
+    """--batch-size and --repeats, for this benchmark and `benchmarks.conv_head`."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_arguments(argv)
     rng = np.random.default_rng(0)
     for name, shape, filters, kernel_size in CASES:
         x = rng.normal(size=(args.batch_size, *shape)).astype("float32")

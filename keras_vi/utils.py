@@ -31,6 +31,19 @@ def check_fixed_layer_arguments(kwargs, fixed, owner):
             raise ValueError(f"`{key}` must be {allowed!r} for {owner}, got {value!r}.")
 
 
+def bias_and_activation(layer, outputs):
+    """A Keras conv layer's last steps, for a layer that computes its product another way.
+
+    `outputs` are channels last, in the layer's compute dtype: adds `layer.bias` (if
+    `use_bias`) and applies `layer.activation` (if any), as Keras' own `call` does.
+    """
+    if layer.use_bias:
+        outputs = ops.add(outputs, ops.cast(layer.bias, outputs.dtype))
+    if layer.activation is not None:
+        outputs = layer.activation(outputs)
+    return outputs
+
+
 def check_non_negative_float(value, name):
     """Returns `float(value)` if it is a finite real >= 0, else raises naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from keras_vi.layers import ShiftedSumConv2D
-from tests.conftest import BACKEND, gradient, to_numpy
+from tests.conftest import BACKEND
+from tests.keras_twin import assert_matches_twin, assert_mixed_precision_like_twin, assert_same_training_step
 
 # kernel sizes 1-5, even and odd (Keras pads an even kernel more after than before), unequal
 # sides, with filters below and above the input's 3 channels
@@ -19,32 +20,18 @@ def test_outputs_and_input_gradients_are_keras_conv2d(method):
     for kernel_size, filters in CASES:
         reference = keras.layers.Conv2D(filters, kernel_size, padding="same", activation="tanh",
                                         bias_initializer="random_normal")
-        expected = to_numpy(reference(x))
         layer = ShiftedSumConv2D(filters, kernel_size, padding="same", activation="tanh", method=method)
-        layer.build(x.shape)
-        layer.set_weights(reference.get_weights())
-        got = to_numpy(layer(x))
-        assert got.shape == expected.shape == (2, 4, 5, filters)
-        np.testing.assert_allclose(got, expected, atol=2e-6, err_msg=str((kernel_size, filters)))
-        np.testing.assert_allclose(gradient(lambda v: layer(v) ** 3, x), gradient(lambda v: reference(v) ** 3, x),
-                                   rtol=1e-5, atol=1e-5, err_msg=str((kernel_size, filters)))
+        got = assert_matches_twin(layer, reference, x, err_msg=str((kernel_size, filters)))
+        assert got.shape == (2, 4, 5, filters)
 
 
 def test_a_training_step_moves_the_weights_as_keras_layer_does():
-    """Kernel and bias gradients: one SGD step of the same model, both layers, equal weights after."""
     rng = np.random.default_rng(1)
     x = rng.normal(size=(4, 5, 6, 8)).astype("float32")
     y = rng.normal(size=(4, 5, 6, 2)).astype("float32")
-    weights = []
-    for make in (keras.layers.Conv2D, lambda *a, **k: ShiftedSumConv2D(*a, method="shifted_sum", **k)):
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((5, 6, 8)), make(2, 3, padding="same", activation="relu")])
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-        model.train_on_batch(x, y)
-        weights.append(model.get_weights())
-    for a, b in zip(*weights):
-        assert np.abs(a).max() > 0
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert_same_training_step(lambda: keras.layers.Conv2D(2, 3, padding="same", activation="relu"),
+                              lambda: ShiftedSumConv2D(2, 3, padding="same", activation="relu", method="shifted_sum"),
+                              x, y)
 
 
 def test_auto_takes_the_measured_faster_way_on_this_backend():
@@ -83,13 +70,6 @@ def test_bad_arguments(kwargs, match):
 
 
 def test_mixed_precision_computes_in_the_policy_dtype():
-    layer = ShiftedSumConv2D(2, 3, padding="same", method="shifted_sum", dtype="mixed_bfloat16")
-    reference = keras.layers.Conv2D(2, 3, padding="same", dtype="mixed_bfloat16")
     x = np.random.default_rng(2).normal(size=(2, 5, 5, 4)).astype("float32")
-    expected = reference(x)
-    layer.build(x.shape)
-    layer.set_weights(reference.get_weights())
-    got = layer(x)
-    assert keras.backend.standardize_dtype(got.dtype) == "bfloat16" == keras.backend.standardize_dtype(expected.dtype)
-    np.testing.assert_allclose(to_numpy(keras.ops.cast(got, "float32")),
-                               to_numpy(keras.ops.cast(expected, "float32")), atol=0.05)
+    assert_mixed_precision_like_twin(ShiftedSumConv2D(2, 3, padding="same", method="shifted_sum", dtype="mixed_bfloat16"),
+                                     keras.layers.Conv2D(2, 3, padding="same", dtype="mixed_bfloat16"), x)

@@ -6,7 +6,8 @@ import pytest
 
 from keras_vi.layers import SubPixelConv2DTranspose
 from keras_vi.layers.sub_pixel_conv2d_transpose import phase_taps
-from tests.conftest import BACKEND, gradient, to_numpy
+from tests.conftest import BACKEND
+from tests.keras_twin import assert_matches_twin, assert_mixed_precision_like_twin, assert_same_training_step
 
 
 def test_phase_taps_by_hand():
@@ -35,33 +36,20 @@ def test_outputs_and_input_gradients_are_keras_conv2d_transpose(method):
     for kernel_size, strides in CASES:
         reference = keras.layers.Conv2DTranspose(4, kernel_size, strides=strides, padding="same",
                                                  activation="tanh", bias_initializer="random_normal")
-        expected = to_numpy(reference(x))
         layer = SubPixelConv2DTranspose(4, kernel_size, strides=strides, padding="same", activation="tanh",
                                         method=method)
-        layer.build(x.shape)
-        layer.set_weights(reference.get_weights())
-        got = to_numpy(layer(x))
-        assert got.shape == expected.shape == (2, 4 * strides[0], 5 * strides[1], 4)
-        np.testing.assert_allclose(got, expected, atol=2e-6, err_msg=str((kernel_size, strides)))
-        np.testing.assert_allclose(gradient(lambda v: layer(v) ** 3, x), gradient(lambda v: reference(v) ** 3, x),
-                                   rtol=1e-5, atol=1e-5, err_msg=str((kernel_size, strides)))
+        got = assert_matches_twin(layer, reference, x, err_msg=str((kernel_size, strides)))
+        assert got.shape == (2, 4 * strides[0], 5 * strides[1], 4)
 
 
 def test_a_training_step_moves_the_weights_as_keras_layer_does():
-    """Kernel and bias gradients: one SGD step of the same model, both layers, equal weights after."""
     rng = np.random.default_rng(1)
     x = rng.normal(size=(4, 3, 3, 2)).astype("float32")
     y = rng.normal(size=(4, 6, 6, 8)).astype("float32")
-    weights = []
-    for make in (keras.layers.Conv2DTranspose, lambda *a, **k: SubPixelConv2DTranspose(*a, method="sub_pixel", **k)):
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((3, 3, 2)), make(8, 3, strides=2, padding="same", activation="relu")])
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-        model.train_on_batch(x, y)
-        weights.append(model.get_weights())
-    for a, b in zip(*weights):
-        assert np.abs(a).max() > 0
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert_same_training_step(
+        lambda: keras.layers.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu"),
+        lambda: SubPixelConv2DTranspose(8, 3, strides=2, padding="same", activation="relu", method="sub_pixel"),
+        x, y)
 
 
 def test_auto_takes_the_measured_faster_way_on_this_backend():
@@ -92,13 +80,7 @@ def test_bad_arguments(kwargs, match):
 
 
 def test_mixed_precision_computes_in_the_policy_dtype():
-    layer = SubPixelConv2DTranspose(8, 3, strides=2, padding="same", method="sub_pixel", dtype="mixed_bfloat16")
-    reference = keras.layers.Conv2DTranspose(8, 3, strides=2, padding="same", dtype="mixed_bfloat16")
     x = np.random.default_rng(2).normal(size=(2, 3, 3, 4)).astype("float32")
-    expected = reference(x)
-    layer.build(x.shape)
-    layer.set_weights(reference.get_weights())
-    got = layer(x)
-    assert keras.backend.standardize_dtype(got.dtype) == "bfloat16" == keras.backend.standardize_dtype(expected.dtype)
-    np.testing.assert_allclose(to_numpy(keras.ops.cast(got, "float32")),
-                               to_numpy(keras.ops.cast(expected, "float32")), atol=0.05)
+    assert_mixed_precision_like_twin(
+        SubPixelConv2DTranspose(8, 3, strides=2, padding="same", method="sub_pixel", dtype="mixed_bfloat16"),
+        keras.layers.Conv2DTranspose(8, 3, strides=2, padding="same", dtype="mixed_bfloat16"), x)

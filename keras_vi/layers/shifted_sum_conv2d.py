@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import check_fixed_layer_arguments
+from keras_vi.utils import bias_and_activation, check_fixed_layer_arguments
 
 METHODS = ("auto", "shifted_sum", "conv")
 # "auto": the shifted-sum way where it was measured faster, on CPU by
@@ -92,11 +92,7 @@ class ShiftedSumConv2D(keras.layers.Conv2D):
                 tap = (a * kw + b) * f
                 term = z[:, a:a + height, b:b + width, tap:tap + f]
                 outputs = term if outputs is None else ops.add(outputs, term)
-        if self.use_bias:
-            outputs = ops.add(outputs, ops.reshape(ops.cast(self.bias, dtype), (1, 1, 1, f)))
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        return bias_and_activation(self, outputs)
 
     def get_config(self):
         return {**super().get_config(), "method": self.method}

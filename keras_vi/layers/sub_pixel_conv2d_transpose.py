@@ -5,7 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
-from keras_vi.utils import check_fixed_layer_arguments
+from keras_vi.utils import bias_and_activation, check_fixed_layer_arguments
 
 METHODS = ("auto", "sub_pixel", "transpose")
 # "auto": the faster way on each backend, measured on CPU by benchmarks/conv_transpose.py
@@ -129,11 +129,7 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
         outputs = ops.reshape(outputs, (-1, height, width, sh, sw, f))
         outputs = ops.transpose(outputs, (0, 1, 3, 2, 4, 5))
         outputs = ops.reshape(outputs, (-1, height * sh, width * sw, f))
-        if self.use_bias:
-            outputs = ops.add(outputs, ops.reshape(ops.cast(self.bias, dtype), (1, 1, 1, f)))
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        return bias_and_activation(self, outputs)
 
     def get_config(self):
         return {**super().get_config(), "method": self.method}
