@@ -193,8 +193,9 @@ shows the same collapse at 28x28, and where it disagrees with this one.
 
 ## The KL during training
 
-`history["kl"]` is the mean KL per epoch (aggressive training logs its joint
-epochs only; the aggressive ones report I(x; z) instead).
+`history["kl"]` is the mean KL per epoch; aggressive training logs its
+aggressive epochs under `aggressive_` names (`aggressive_kl`, and the I(x; z)
+that ends the phase, `aggressive_mutual_information`), then its joint ones.
 """
 
 import matplotlib  # noqa: E402
@@ -204,9 +205,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 for name, history in histories.items():
-    if history.get("kl"):
-        kl = history["kl"]
-        ax.plot(range(args.epochs - len(kl) + 1, args.epochs + 1), kl, label=name)
+    kl = history.get("aggressive_kl", []) + history.get("kl", [])
+    if kl:  # the PixelCNN alone has no z
+        ax.plot(range(1, len(kl) + 1), kl, label=name)
 ax.set(xlabel="epoch", ylabel="training KL (nats)", yscale="symlog")
 ax.legend(fontsize=8)
 fig.tight_layout()

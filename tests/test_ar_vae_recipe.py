@@ -97,3 +97,19 @@ def test_stop_after_ends_fit_after_the_epoch_that_passes_the_limit(recipe):
     assert len(history.history["loss"]) == 1
     history = model.fit(x, x[:, :1], epochs=3, verbose=0, callbacks=[recipe.StopAfter(3600.0)])
     assert len(history.history["loss"]) == 3
+
+
+def test_a_rows_kl_per_epoch_counts_its_aggressive_epochs(recipe):
+    import argparse
+
+    import keras_vi
+
+    args = argparse.Namespace(train_seconds=float("inf"), batch_size=8, verbose=0)
+    x = (np.random.default_rng(0).uniform(size=(16, 4, 4)) > 0.5).astype("float32")
+    build = lambda: keras_vi.zoo.ARVAE(latent_dim=2, decoder_layers=1, decoder_filters=4,  # noqa: E731
+                                      aggressive=True, max_inner_steps=2, seed=0)
+    _, training = recipe.train_row(build, {}, x, 3, args)
+    assert training["epochs_run"] == 3 and 1 <= training["aggressive_epochs"] <= 3
+    # the KL figure has a point for every epoch, the aggressive ones first
+    assert len(training["training_kl_per_epoch"]) == 3
+    assert all(kl >= 0 for kl in training["training_kl_per_epoch"])

@@ -148,6 +148,11 @@ def test_aggressive_fit_runs_then_trains_jointly(digits):
     assert aggressive_epochs + len(history.get("loss", [])) == 4
     assert all(1 <= s <= 20 for s in history["aggressive_encoder_steps"])
     assert np.all(np.isfinite(history["aggressive_loss"]))
+    # an aggressive epoch logs its decoder steps' terms, as a joint epoch does (the KL figure's points)
+    rec, kl, elbo = (np.asarray(history["aggressive_" + name]) for name in ("reconstruction", "kl", "elbo"))
+    assert len(kl) == aggressive_epochs and np.all(kl >= 0)
+    np.testing.assert_allclose(elbo, rec - kl, rtol=1e-5)
+    np.testing.assert_allclose(history["aggressive_loss"], -elbo, rtol=1e-5)
     mi = history["aggressive_mutual_information"]
     # the phase stops at the first epoch whose I(x; z) does not rise
     assert all(b > a for a, b in zip(mi[:-2], mi[1:-1]))

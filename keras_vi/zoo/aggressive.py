@@ -66,27 +66,32 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
     best_mi = -np.inf
     for epoch in range(epochs):
         order = rng.permutation(len(x))
-        losses, inner_steps = [], []
+        steps, inner_steps = [], []
         for start in range(0, len(x), batch_size):
             batch = x[order[start : start + batch_size]]
             inner_steps.append(
                 encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps)
             )
-            losses.append(decoder_trainer.step(batch)["loss"])
+            steps.append(decoder_trainer.step(batch))
+        losses = [step["loss"] for step in steps]
         mi = mutual_information(model, validation_x, seed=seed + epoch)
         logs = {
             "loss": float(np.mean(losses)),
+            # the decoder steps' terms (a latent variable model's `kl`, ...), as a joint epoch logs them
+            **{name: float(np.mean([step[name] for step in steps]))
+               for name in steps[0] if name != "loss"},
             "mutual_information": mi,
-            "mean_encoder_steps": float(np.mean(inner_steps)),
+            "encoder_steps": float(np.mean(inner_steps)),
         }
         history.append(logs)
         if not np.all(np.isfinite(losses)):
             raise FloatingPointError(f"The training loss is not finite in aggressive epoch {epoch + 1}.")
         if verbose:
+            terms = "".join(f" - {name}: {logs[name]:.4f}" for name in ("kl",) if name in logs)
             print(
-                f"Aggressive epoch {epoch + 1}/{epochs} - loss: {logs['loss']:.4f} - "
+                f"Aggressive epoch {epoch + 1}/{epochs} - loss: {logs['loss']:.4f}{terms} - "
                 f"mutual_information: {mi:.4f} - encoder steps per batch: "
-                f"{logs['mean_encoder_steps']:.1f}"
+                f"{logs['encoder_steps']:.1f}"
             )
         if mi <= best_mi:
             break  # I(x; z) stopped rising: the encoder has caught up
@@ -122,9 +127,7 @@ def fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs):
         else keras.callbacks.History()
     joint = getattr(history, "history", {}) or {}
     history.history = {
-        "aggressive_loss": [entry["loss"] for entry in logs],
-        "aggressive_mutual_information": [entry["mutual_information"] for entry in logs],
-        "aggressive_encoder_steps": [entry["mean_encoder_steps"] for entry in logs],
+        **{"aggressive_" + name: [entry[name] for entry in logs] for name in logs[0]},
         **joint,
     }
     return history

@@ -54,6 +54,9 @@ class LatentVariableModel(ZooModel):
         aggressive: if True, `fit` starts with aggressive inference-network
             training (He et al., 2019; `keras_vi.zoo.aggressive`); the model's
             `aggressive_done` variable records it, also across save and load.
+            The aggressive epochs run before Keras' epoch loop: `fit`'s
+            callbacks see only the joint epochs after them, so the phase
+            ends by its own rule or at `epochs`, not by a callback.
         max_inner_steps: the most encoder steps per decoder step (100).
         dequantization: None, or for 8-bit data and a continuous likelihood
             (`"gaussian"`): `"uniform"`, `"variational"` or a

@@ -137,7 +137,8 @@ def train_row(build, fit_kwargs, train, epochs, args):
         "epochs": epochs, "train_examples": len(train), "train_seconds": round(time.perf_counter() - start, 1),
         "epochs_run": len(history.get("aggressive_loss", [])) + len(history.get("loss", [])),
         "backend": keras.backend.backend(),
-        "training_kl_per_epoch": [round(float(v), 3) for v in history.get("kl", [])],
+        "training_kl_per_epoch": [round(float(v), 3)
+                                  for v in history.get("aggressive_kl", []) + history.get("kl", [])],
     }
     if "aggressive_mutual_information" in history:
         training["aggressive_epochs"] = len(history["aggressive_mutual_information"])
@@ -264,7 +265,7 @@ def plot_kl(results, path, title):
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     for row, r in results.items():
         kl = r.get("training_kl_per_epoch")
-        if kl:  # aggressive training logs the KL of its joint epochs only
+        if kl:  # rows measured before 2026-12-03 logged the KL of joint epochs only
             last = r.get("epochs_run", len(kl))
             ax.plot(range(last - len(kl) + 1, last + 1), kl, label=row)
     ax.set(xlabel="epoch", ylabel="training KL (nats)", title=f"KL per epoch, {title}", yscale="symlog")
@@ -298,7 +299,8 @@ def main(argv):
     parser.add_argument("--num-pictures", type=int, default=64)
     parser.add_argument("--train-seconds", type=float, default=float("inf"),
                         help="end a row's training after the first epoch that ends past this many seconds "
-                             "(the table's epochs column says how many ran)")
+                             "(the table's epochs column says how many ran); it does not cut an aggressive "
+                             "phase, which runs before fit's callbacks: --epochs-* bounds that")
     parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="fit's verbosity")
     parser.add_argument("--evaluate-only", action="store_true",
                         help="train nothing: evaluate the rows' models that --out holds (<dataset>/<row>.keras)")
