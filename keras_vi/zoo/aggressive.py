@@ -73,23 +73,20 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
                 encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps)
             )
             steps.append(decoder_trainer.step(batch))
-        losses = [step["loss"] for step in steps]
         mi = mutual_information(model, validation_x, seed=seed + epoch)
         logs = {
-            "loss": float(np.mean(losses)),
-            # the decoder steps' terms (a latent variable model's `kl`, ...), as a joint epoch logs them
-            **{name: float(np.mean([step[name] for step in steps]))
-               for name in steps[0] if name != "loss"},
+            # the decoder steps' loss and terms (`kl`, ...), as a joint epoch logs them
+            **{name: float(np.mean([step[name] for step in steps])) for name in steps[0]},
             "mutual_information": mi,
             "encoder_steps": float(np.mean(inner_steps)),
         }
         history.append(logs)
-        if not np.all(np.isfinite(losses)):
+        if not np.isfinite(logs["loss"]):  # the mean of the steps' losses: finite iff every one is
             raise FloatingPointError(f"The training loss is not finite in aggressive epoch {epoch + 1}.")
         if verbose:
-            terms = "".join(f" - {name}: {logs[name]:.4f}" for name in ("kl",) if name in logs)
+            kl = f" - kl: {logs['kl']:.4f}" if "kl" in logs else ""
             print(
-                f"Aggressive epoch {epoch + 1}/{epochs} - loss: {logs['loss']:.4f}{terms} - "
+                f"Aggressive epoch {epoch + 1}/{epochs} - loss: {logs['loss']:.4f}{kl} - "
                 f"mutual_information: {mi:.4f} - encoder steps per batch: "
                 f"{logs['encoder_steps']:.1f}"
             )
