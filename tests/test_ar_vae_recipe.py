@@ -99,17 +99,51 @@ def test_stop_after_ends_fit_after_the_epoch_that_passes_the_limit(recipe):
     assert len(history.history["loss"]) == 3
 
 
-def test_a_rows_kl_per_epoch_counts_its_aggressive_epochs(recipe):
+def _tiny_row(recipe, tmp_path, **changes):
     import argparse
 
     import keras_vi
 
-    args = argparse.Namespace(train_seconds=float("inf"), batch_size=8, verbose=0)
+    args = argparse.Namespace(train_seconds=float("inf"), batch_size=8, verbose=0, resume=False, latent_dim=2,
+                              decoder_layers=1, filters=4, free_bits=0.25, max_inner_steps=2, train_examples=None)
+    for key, value in changes.items():
+        setattr(args, key, value)
     x = (np.random.default_rng(0).uniform(size=(16, 4, 4)) > 0.5).astype("float32")
     build = lambda: keras_vi.zoo.ARVAE(latent_dim=2, decoder_layers=1, decoder_filters=4,  # noqa: E731
                                       aggressive=True, max_inner_steps=2, seed=0)
-    _, training = recipe.train_row(build, {}, x, 3, args)
+    return recipe.train_row(build, {}, x, 3, args, str(tmp_path / "row"))
+
+
+def test_a_rows_kl_per_epoch_counts_its_aggressive_epochs(recipe, tmp_path):
+    _, training = _tiny_row(recipe, tmp_path)
     assert training["epochs_run"] == 3 and 1 <= training["aggressive_epochs"] <= 3
     # the KL figure has a point for every epoch, the aggressive ones first
     assert len(training["training_kl_per_epoch"]) == 3
     assert all(kl >= 0 for kl in training["training_kl_per_epoch"])
+    assert training["train_seconds"] > 0
+    assert not (tmp_path / "row.backup").exists()  # removed once the training ended
+
+
+def test_an_interrupted_row_continues_with_resume(recipe, tmp_path, monkeypatch):
+    from keras_vi.zoo.aggressive import PhaseCheckpoint
+
+    _, whole = _tiny_row(recipe, tmp_path / "whole")
+    original = PhaseCheckpoint.save
+
+    def interrupting(self, model, trainers, state):
+        original(self, model, trainers, state)
+        raise KeyboardInterrupt("preempted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PhaseCheckpoint, "save", interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            _tiny_row(recipe, tmp_path / "cut")
+    with pytest.raises(SystemExit, match="--resume"):  # not overwritten unasked
+        _tiny_row(recipe, tmp_path / "cut")
+    with pytest.raises(SystemExit, match="max_inner_steps"):  # nor continued with other settings
+        _tiny_row(recipe, tmp_path / "cut", resume=True, max_inner_steps=3)
+    _, resumed = _tiny_row(recipe, tmp_path / "cut", resume=True)
+    assert resumed["epochs_run"] == whole["epochs_run"] == 3
+    assert resumed["aggressive_epochs"] == whole["aggressive_epochs"]
+    np.testing.assert_allclose(resumed["training_kl_per_epoch"], whole["training_kl_per_epoch"], atol=2e-3)
+    assert not (tmp_path / "cut" / "row.backup").exists()

@@ -150,3 +150,60 @@ def test_cli_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
         np.testing.assert_allclose(to_numpy(b), to_numpy(a), atol=1e-5, err_msg=a.path)
     metrics = json.loads((tmp_path / "cut" / "metrics.json").read_text())
     assert metrics["resumed"] is True
+
+
+def _aggressive_run(backup=None, epochs=EPOCHS):
+    keras.utils.set_random_seed(0)
+    model, data, _, kwargs = _vae_aggressive()
+    cbs = [] if backup is None else [keras.callbacks.BackupAndRestore(str(backup))]
+    history = model.fit(data, epochs=epochs, verbose=0, callbacks=cbs, **kwargs).history
+    return model, history
+
+
+def test_a_fit_interrupted_in_the_aggressive_phase_resumes_it(tmp_path, monkeypatch):
+    """The phase runs outside Keras' epoch loop: its own checkpoint per epoch resumes it exactly."""
+    from keras_vi.zoo.aggressive import PhaseCheckpoint
+
+    reference, expected = _aggressive_run()
+    phase_epochs = len(expected["aggressive_loss"])
+    assert phase_epochs >= 2  # the first epoch always continues (I(x; z) rose from -inf)
+    original = PhaseCheckpoint.save
+
+    def interrupting(self, model, trainers, state):
+        original(self, model, trainers, state)
+        raise KeyboardInterrupt("preempted after the first aggressive epoch")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PhaseCheckpoint, "save", interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            _aggressive_run(tmp_path / "backup")
+    state = PhaseCheckpoint(str(tmp_path / "backup")).state()
+    assert len(state["history"]) == 1 and not state["finished"]
+    resumed, history = _aggressive_run(tmp_path / "backup")
+    for a, b in zip(reference.variables, resumed.variables):
+        np.testing.assert_allclose(to_numpy(b), to_numpy(a), atol=1e-5, err_msg=a.path)
+    # the History has every epoch, the phase's from before the interruption included
+    for name in ("aggressive_loss", "aggressive_kl", "aggressive_mutual_information", "loss", "kl"):
+        np.testing.assert_allclose(history[name], expected[name], rtol=1e-5, err_msg=name)
+    assert len(history["aggressive_seconds"]) == phase_epochs
+    assert not (tmp_path / "backup").exists()
+
+
+def test_a_fit_resumed_after_the_phase_keeps_its_epochs_logs(tmp_path, monkeypatch):
+    _, expected = _aggressive_run()
+    original = keras.callbacks.BackupAndRestore.on_epoch_end
+
+    def interrupting(self, epoch, logs=None):
+        original(self, epoch, logs)
+        raise KeyboardInterrupt("preempted after the first joint epoch")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keras.callbacks.BackupAndRestore, "on_epoch_end", interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            _aggressive_run(tmp_path / "backup")
+    _, history = _aggressive_run(tmp_path / "backup")
+    np.testing.assert_allclose(history["aggressive_kl"], expected["aggressive_kl"], rtol=1e-5)
+    np.testing.assert_allclose(history["kl"], expected["kl"][1:], rtol=1e-5)  # Keras keeps no history
+    # a fit that ends in the phase removes the checkpoint, as Keras' callback does at the end
+    _aggressive_run(tmp_path / "short", epochs=1)
+    assert not (tmp_path / "short").exists()

@@ -14,12 +14,21 @@ model whose trainable variables are one network's, on every backend. The
 model's `aggressive_done` variable records that the phase ran, so it is saved
 with the model and a reloaded model trains jointly.
 
+With a `keras.callbacks.BackupAndRestore` among `fit`'s callbacks, every
+aggressive epoch leaves a checkpoint in its directory (the model's variables,
+both phase optimizers, the NumPy generator's state, I(x; z)'s best and the
+epochs' logs): a fit interrupted in the phase and run again resumes it at the
+next epoch and ends with the uninterrupted fit's weights.
+
 Reference:
     He, Spokoyny, Neubig and Berg-Kirkpatrick, Lagging Inference Networks and
     Posterior Collapse in Variational Autoencoders, ICLR 2019, Algorithm 1.
 """
 
+import json
 import os
+import shutil
+import time
 
 import keras
 import numpy as np
@@ -53,22 +62,80 @@ def encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps, check
     return max_inner_steps
 
 
-def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, seed, verbose):
-    """Runs aggressive epochs; returns (epochs run, their per-epoch logs)."""
+class PhaseCheckpoint:
+    """The aggressive phase's state after an epoch, in a BackupAndRestore directory.
+
+    `state.json` names the epoch's files and is replaced last, so an
+    interruption while saving leaves the previous epoch's checkpoint whole.
+    """
+
+    def __init__(self, backup_dir):
+        self.directory = os.path.join(backup_dir, "aggressive_phase")
+        self.state_path = os.path.join(self.directory, "state.json")
+
+    def exists(self):
+        return os.path.exists(self.state_path)
+
+    def state(self):
+        with open(self.state_path) as f:
+            return json.load(f)
+
+    def save(self, model, trainers, state):
+        os.makedirs(self.directory, exist_ok=True)
+        old = os.listdir(self.directory)
+        stem = os.path.join(self.directory, f"epoch_{len(state['history'])}")
+        model.save_weights(stem + ".weights.h5")
+        np.savez(stem + ".optimizers.npz", *[
+            keras.ops.convert_to_numpy(v) for trainer in trainers for v in trainer.optimizer.variables])
+        with open(self.state_path + ".tmp", "w") as f:
+            json.dump({**state, "files": stem}, f)
+        os.replace(self.state_path + ".tmp", self.state_path)
+        for name in old:
+            if name.startswith("epoch_") and not os.path.join(self.directory, name).startswith(stem + "."):
+                os.remove(os.path.join(self.directory, name))
+
+    def restore(self, model, trainers):
+        """Loads the saved variables into `model` and `trainers`; returns the saved state."""
+        state = self.state()
+        model.load_weights(state["files"] + ".weights.h5")
+        variables = [v for trainer in trainers for v in trainer.optimizer.variables]
+        with np.load(state["files"] + ".optimizers.npz") as saved:
+            if len(saved.files) != len(variables):
+                raise ValueError(
+                    f"The aggressive-phase checkpoint in {self.directory} holds {len(saved.files)} "
+                    f"optimizer variables, this model's phase has {len(variables)}: it is not this model's."
+                )
+            for i, variable in enumerate(variables):
+                variable.assign(saved[f"arr_{i}"])
+        return state
+
+
+def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, seed, verbose,
+                   checkpoint=None):
+    """Runs aggressive epochs; returns (epochs run, their per-epoch logs).
+
+    With `checkpoint` (a `PhaseCheckpoint`), resumes from it if it holds a
+    state, and saves one after every epoch.
+    """
     rng = np.random.default_rng(seed)
     encoder_trainer = SubsetTrainer(model, [model.encoder], name="encoder_trainer")
     decoder_trainer = SubsetTrainer(model, [model.decoder], name="decoder_trainer")
-    for trainer in (encoder_trainer, decoder_trainer):
+    trainers = (encoder_trainer, decoder_trainer)
+    for trainer in trainers:
         trainer.compile(optimizer=_fresh_optimizer(model.optimizer))
         with model.strategy_scope():  # built before the step is traced, as in ZooModel.fit
             trainer.optimizer.build(trainer.trainable_variables)
-    history = []
-    best_mi = -np.inf
-    for epoch in range(epochs):
+    history, best_mi, finished = [], -np.inf, False
+    if checkpoint is not None and checkpoint.exists():
+        state = checkpoint.restore(model, trainers)
+        history, best_mi, finished = state["history"], state["best_mi"], state["finished"]
+        rng.bit_generator.state = state["rng"]
+    while not finished and len(history) < epochs:
+        epoch, start = len(history), time.perf_counter()
         order = rng.permutation(len(x))
         steps, inner_steps = [], []
-        for start in range(0, len(x), batch_size):
-            batch = x[order[start : start + batch_size]]
+        for begin in range(0, len(x), batch_size):
+            batch = x[order[begin : begin + batch_size]]
             inner_steps.append(
                 encoder_catch_up(encoder_trainer, x, rng, batch_size, max_inner_steps)
             )
@@ -79,6 +146,7 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
             **{name: float(np.mean([step[name] for step in steps])) for name in steps[0]},
             "mutual_information": mi,
             "encoder_steps": float(np.mean(inner_steps)),
+            "seconds": time.perf_counter() - start,
         }
         history.append(logs)
         if not np.isfinite(logs["loss"]):  # the mean of the steps' losses: finite iff every one is
@@ -88,20 +156,34 @@ def fit_aggressive(model, x, epochs, batch_size, validation_x, max_inner_steps, 
             print(
                 f"Aggressive epoch {epoch + 1}/{epochs} - loss: {logs['loss']:.4f}{kl} - "
                 f"mutual_information: {mi:.4f} - encoder steps per batch: "
-                f"{logs['encoder_steps']:.1f}"
+                f"{logs['encoder_steps']:.1f} - {logs['seconds']:.0f} s"
             )
-        if mi <= best_mi:
-            break  # I(x; z) stopped rising: the encoder has caught up
-        best_mi = mi
+        finished = mi <= best_mi  # I(x; z) stopped rising: the encoder has caught up
+        best_mi = max(best_mi, mi)
+        if checkpoint is not None:
+            checkpoint.save(model, trainers, {
+                "history": history, "best_mi": best_mi, "finished": bool(finished),
+                "rng": rng.bit_generator.state})
     return len(history), history
 
 
-def fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs):
+def _merged(logs, history):
+    """`history` (a History) with the aggressive epochs' `logs` first, as `aggressive_<name>`."""
+    joint = getattr(history, "history", {}) or {}
+    history.history = {
+        **{"aggressive_" + name: [entry[name] for entry in logs] for name in logs[0]},
+        **joint,
+    }
+    return history
+
+
+def fit_aggressive_then_jointly(model, x, y, joint_fit, backup=None, **kwargs):
     """Aggressive epochs, then `joint_fit` for the rest; one merged History.
 
     `joint_fit(x, y, **kwargs)` is the model's plain `fit`. Marks the model's
     `aggressive_done` variable, so the phase is not repeated by a later fit,
-    nor after a reload.
+    nor after a reload. `backup`, a `BackupAndRestore` callback, keeps the
+    phase's checkpoints in its directory.
     """
     if not isinstance(x, np.ndarray):
         raise ValueError(
@@ -118,39 +200,33 @@ def fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs):
     done, logs = fit_aggressive(
         model, x.astype(np.float32), epochs, batch_size, validation_x,
         model.max_inner_steps, seed=model.seed or 0, verbose=kwargs.get("verbose", 1),
+        checkpoint=None if backup is None else PhaseCheckpoint(backup.backup_dir),
     )
     model.aggressive_done.assign(1.0)
-    history = joint_fit(x, y, epochs=epochs, initial_epoch=done, **kwargs) if done < epochs \
-        else keras.callbacks.History()
-    joint = getattr(history, "history", {}) or {}
-    history.history = {
-        **{"aggressive_" + name: [entry[name] for entry in logs] for name in logs[0]},
-        **joint,
-    }
-    return history
-
-
-def restore_backup_early(model, callbacks):
-    """Loads a BackupAndRestore checkpoint before the aggressive phase would start.
-
-    The aggressive phase runs outside `fit`, before the callbacks restore
-    anything; a resumed fit whose checkpoint says the phase is done
-    (`aggressive_done`) must not run it again.
-    """
-    for callback in callbacks or ():
-        path = getattr(callback, "_weights_path", None)
-        if isinstance(callback, keras.callbacks.BackupAndRestore) and path and os.path.exists(path):
-            model.build_optimizer()
-            model.load_weights(path)
+    if done < epochs:
+        return _merged(logs, joint_fit(x, y, epochs=epochs, initial_epoch=done, **kwargs))
+    if backup is not None and backup.delete_checkpoint and os.path.exists(backup.backup_dir):
+        shutil.rmtree(backup.backup_dir)  # the fit ended in the phase: as Keras' callback at train end
+    return _merged(logs, keras.callbacks.History())
 
 
 def fit_with_aggressive_phase(model, x, y, joint_fit, **kwargs):
     """`fit` of a model with aggressive=True: the aggressive phase first, unless it already ran.
 
-    A `BackupAndRestore` checkpoint in the callbacks is loaded first, so a
-    resumed fit knows whether the phase is done (`aggressive_done`).
+    The aggressive phase runs outside Keras' epoch loop, before the callbacks
+    restore anything. So a `BackupAndRestore` checkpoint in the callbacks is
+    loaded first: a fit resumed after the phase knows it is done
+    (`aggressive_done`) and does not run it again, and its History still
+    starts with the phase's epochs (kept with the phase's checkpoint).
     """
-    restore_backup_early(model, kwargs.get("callbacks"))
+    backup = next((c for c in kwargs.get("callbacks") or ()
+                   if isinstance(c, keras.callbacks.BackupAndRestore)), None)
+    if backup is not None and os.path.exists(backup._weights_path):
+        model.build_optimizer()
+        model.load_weights(backup._weights_path)
     if float(keras.ops.convert_to_numpy(model.aggressive_done)) == 0.0:
-        return fit_aggressive_then_jointly(model, x, y, joint_fit, **kwargs)
-    return joint_fit(x, y, **kwargs)
+        return fit_aggressive_then_jointly(model, x, y, joint_fit, backup=backup, **kwargs)
+    phase = None if backup is None else PhaseCheckpoint(backup.backup_dir)
+    logs = phase.state()["history"] if phase is not None and phase.exists() else None
+    history = joint_fit(x, y, **kwargs)  # removes the backup directory when it ends
+    return history if logs is None else _merged(logs, history)

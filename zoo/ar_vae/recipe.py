@@ -26,6 +26,11 @@ row whose evaluation was cut short can be evaluated again, elsewhere, with
 `--evaluate-only`. Then results_<dataset>.json, the card's table,
 samples_<dataset>_<row>.png and kl_<dataset>.png (training KL per epoch) are
 assembled from the rows' files (`--from-results` does only that).
+
+A row keeps a checkpoint of its training (<out>/<dataset>/<row>.backup, by
+`keras.callbacks.BackupAndRestore`, an aggressive phase's epochs included)
+until its training ends: after an interruption, the same command with
+`--resume` continues it from its last finished epoch.
 """
 
 import argparse
@@ -123,25 +128,85 @@ def evaluate(model, test, args):
     }
 
 
-def train_row(build, fit_kwargs, train, epochs, args):
-    """(the trained model, what its training recorded) for one row."""
+class EpochLog(keras.callbacks.Callback):
+    """Each `fit` epoch's KL and seconds, in a JSON file that outlives an interrupted process.
+
+    An epoch's seconds run from the previous epoch's end, or from the start of
+    this process's fit; a resumed fit drops the records of the epochs it runs again.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def records(self):
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path) as f:
+            return json.load(f)
+
+    def on_train_begin(self, logs=None):
+        self.last, self.first = time.perf_counter(), True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.first:  # the epochs from here on are (re)run by this fit
+            self.kept, self.first = [r for r in self.records() if r["epoch"] < epoch], False
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.perf_counter()
+        kl = {"kl": float(logs["kl"])} if logs and "kl" in logs else {}  # the PixelCNN alone has none
+        self.kept.append({"epoch": epoch, **kl, "seconds": now - self.last})
+        self.last = now
+        with open(self.path, "w") as f:
+            json.dump(self.kept, f)
+
+
+# what must be the same for --resume to continue a row's training
+RESUMED_ARGS = ("batch_size", "latent_dim", "decoder_layers", "filters", "free_bits", "max_inner_steps",
+                "train_examples")
+
+
+def train_row(build, fit_kwargs, train, epochs, args, stem):
+    """(the trained model, what its training recorded) for one row; `stem` is <out>/<dataset>/<row>."""
+    backup, epoch_log, settings = stem + ".backup", EpochLog(stem + ".epochs.json"), stem + ".backup.json"
+    wanted = {"epochs": epochs, "backend": keras.backend.backend(), **{k: getattr(args, k) for k in RESUMED_ARGS}}
+    if os.path.exists(backup) and not args.resume:
+        raise SystemExit(f"{backup} holds an interrupted training: run again with --resume to continue it, "
+                         "or remove it to start afresh.")
+    if args.resume and os.path.exists(backup):
+        with open(settings) as f:
+            saved = json.load(f)
+        if saved != wanted:
+            changed = sorted(k for k in wanted if saved.get(k) != wanted[k])
+            raise SystemExit(f"--resume: {backup} was written with other settings: {changed}.")
+        print(f"{stem}: resuming from {backup}", flush=True)
+    else:
+        os.makedirs(backup)
+        with open(settings, "w") as f:
+            json.dump(wanted, f)
+        if os.path.exists(epoch_log.path):
+            os.remove(epoch_log.path)
     set_random_seed(0)
     model = build()
     data = train.astype("int32") if isinstance(model, keras_vi.zoo.PixelCNN) else train
     model.compile(optimizer=keras_vi.optimizers.Adam(1e-3))  # on TensorFlow, exact for the embedding (its docstring)
-    callbacks = list(fit_kwargs.get("callbacks", [])) + [StopAfter(args.train_seconds)]
-    start = time.perf_counter()
+    callbacks = list(fit_kwargs.get("callbacks", [])) + [
+        StopAfter(args.train_seconds), keras.callbacks.BackupAndRestore(backup), epoch_log]
     history = model.fit(data, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
                         callbacks=callbacks).history
+    joint = epoch_log.records()
+    os.remove(settings)
+    aggressive_seconds = history.get("aggressive_seconds", [])
     training = {
-        "epochs": epochs, "train_examples": len(train), "train_seconds": round(time.perf_counter() - start, 1),
-        "epochs_run": len(history.get("aggressive_loss", [])) + len(history.get("loss", [])),
+        "epochs": epochs, "train_examples": len(train),
+        "train_seconds": round(sum(aggressive_seconds) + sum(r["seconds"] for r in joint), 1),
+        "epochs_run": len(aggressive_seconds) + len(joint),
         "backend": keras.backend.backend(),
         "training_kl_per_epoch": [round(float(v), 3)
-                                  for v in history.get("aggressive_kl", []) + history.get("kl", [])],
+                                  for v in history.get("aggressive_kl", []) + [r["kl"] for r in joint if "kl" in r]],
     }
-    if "aggressive_mutual_information" in history:
-        training["aggressive_epochs"] = len(history["aggressive_mutual_information"])
+    if aggressive_seconds:
+        training["aggressive_epochs"] = len(aggressive_seconds)
     return model, training
 
 
@@ -169,7 +234,7 @@ def run_dataset(name, args, out):
             with open(training_path) as f:
                 training = json.load(f)
         else:
-            model, training = train_row(build, fit_kwargs, train, epochs, args)
+            model, training = train_row(build, fit_kwargs, train, epochs, args, os.path.join(out, name, slug))
             model.save(model_path)  # and training_path: the row can be evaluated again with --evaluate-only
             training["row"] = ROWS[slug]
             with open(training_path, "w") as f:
@@ -301,6 +366,9 @@ def main(argv):
                         help="end a row's training after the first epoch that ends past this many seconds "
                              "(the table's epochs column says how many ran); it does not cut an aggressive "
                              "phase, which runs before fit's callbacks: --epochs-* bounds that")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the rows whose training was interrupted (their <row>.backup) from their "
+                             "last finished epoch (rows without one start afresh)")
     parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="fit's verbosity")
     parser.add_argument("--evaluate-only", action="store_true",
                         help="train nothing: evaluate the rows' models that --out holds (<dataset>/<row>.keras)")
