@@ -56,7 +56,8 @@ class LatentVariableModel(ZooModel):
             `aggressive_done` variable records it, also across save and load.
             The aggressive epochs run before Keras' epoch loop: `fit`'s
             callbacks see only the joint epochs after them, so the phase
-            ends by its own rule or at `epochs`, not by a callback.
+            ends by its own rule or at `epochs`, not by a callback; a
+            `BackupAndRestore` callback's checkpoint resumes it mid-way.
         max_inner_steps: the most encoder steps per decoder step (100).
         dequantization: None, or for 8-bit data and a continuous likelihood
             (`"gaussian"`): `"uniform"`, `"variational"` or a
