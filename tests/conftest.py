@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 import tempfile
@@ -152,3 +153,21 @@ def gradient(fn, x):
     t = torch.tensor(x, requires_grad=True)
     fn(t).sum().backward()
     return t.grad.numpy()
+
+
+@contextlib.contextmanager
+def interrupted_after(monkeypatch, owner, method):
+    """Runs the block with `owner.method` raising KeyboardInterrupt once it has run (a preemption).
+
+    The block must be interrupted: it fails if nothing raised.
+    """
+    original = getattr(owner, method)
+
+    def interrupting(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        raise KeyboardInterrupt(f"preempted after {owner.__name__}.{method}")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(owner, method, interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            yield

@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import pytest
 
+from tests.conftest import interrupted_after
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -128,16 +130,8 @@ def test_an_interrupted_row_continues_with_resume(recipe, tmp_path, monkeypatch)
     from keras_vi.zoo.aggressive import PhaseCheckpoint
 
     _, whole = _tiny_row(recipe, tmp_path / "whole")
-    original = PhaseCheckpoint.save
-
-    def interrupting(self, model, trainers, state):
-        original(self, model, trainers, state)
-        raise KeyboardInterrupt("preempted")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(PhaseCheckpoint, "save", interrupting)
-        with pytest.raises(KeyboardInterrupt):
-            _tiny_row(recipe, tmp_path / "cut")
+    with interrupted_after(monkeypatch, PhaseCheckpoint, "save"):
+        _tiny_row(recipe, tmp_path / "cut")
     with pytest.raises(SystemExit, match="--resume"):  # not overwritten unasked
         _tiny_row(recipe, tmp_path / "cut")
     with pytest.raises(SystemExit, match="max_inner_steps"):  # nor continued with other settings

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from keras_vi import callbacks, datasets, zoo
-from tests.conftest import to_numpy
+from tests.conftest import interrupted_after, to_numpy
 
 X = (np.random.default_rng(0).uniform(size=(96, 8, 8)) > 0.5).astype("float32")
 EPOCHS = 8
@@ -167,16 +167,8 @@ def test_a_fit_interrupted_in_the_aggressive_phase_resumes_it(tmp_path, monkeypa
     reference, expected = _aggressive_run()
     phase_epochs = len(expected["aggressive_loss"])
     assert phase_epochs >= 2  # the first epoch always continues (I(x; z) rose from -inf)
-    original = PhaseCheckpoint.save
-
-    def interrupting(self, model, trainers, state):
-        original(self, model, trainers, state)
-        raise KeyboardInterrupt("preempted after the first aggressive epoch")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(PhaseCheckpoint, "save", interrupting)
-        with pytest.raises(KeyboardInterrupt):
-            _aggressive_run(tmp_path / "backup")
+    with interrupted_after(monkeypatch, PhaseCheckpoint, "save"):  # the first aggressive epoch's
+        _aggressive_run(tmp_path / "backup")
     state = PhaseCheckpoint(str(tmp_path / "backup")).state()
     assert len(state["history"]) == 1 and not state["finished"]
     resumed, history = _aggressive_run(tmp_path / "backup")
@@ -191,16 +183,8 @@ def test_a_fit_interrupted_in_the_aggressive_phase_resumes_it(tmp_path, monkeypa
 
 def test_a_fit_resumed_after_the_phase_keeps_its_epochs_logs(tmp_path, monkeypatch):
     _, expected = _aggressive_run()
-    original = keras.callbacks.BackupAndRestore.on_epoch_end
-
-    def interrupting(self, epoch, logs=None):
-        original(self, epoch, logs)
-        raise KeyboardInterrupt("preempted after the first joint epoch")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(keras.callbacks.BackupAndRestore, "on_epoch_end", interrupting)
-        with pytest.raises(KeyboardInterrupt):
-            _aggressive_run(tmp_path / "backup")
+    with interrupted_after(monkeypatch, keras.callbacks.BackupAndRestore, "on_epoch_end"):  # the first joint epoch
+        _aggressive_run(tmp_path / "backup")
     _, history = _aggressive_run(tmp_path / "backup")
     np.testing.assert_allclose(history["aggressive_kl"], expected["aggressive_kl"], rtol=1e-5)
     np.testing.assert_allclose(history["kl"], expected["kl"][1:], rtol=1e-5)  # Keras keeps no history
