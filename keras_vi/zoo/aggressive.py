@@ -80,25 +80,30 @@ class PhaseCheckpoint:
         with open(self.state_path) as f:
             return json.load(f)
 
+    @staticmethod
+    def _optimizer_variables(trainers):
+        return [v for trainer in trainers for v in trainer.optimizer.variables]
+
     def save(self, model, trainers, state):
         os.makedirs(self.directory, exist_ok=True)
         old = os.listdir(self.directory)
-        stem = os.path.join(self.directory, f"epoch_{len(state['history'])}")
+        name = f"epoch_{len(state['history'])}"
+        stem = os.path.join(self.directory, name)
         model.save_weights(stem + ".weights.h5")
-        np.savez(stem + ".optimizers.npz", *[
-            keras.ops.convert_to_numpy(v) for trainer in trainers for v in trainer.optimizer.variables])
+        np.savez(stem + ".optimizers.npz",
+                 *[keras.ops.convert_to_numpy(v) for v in self._optimizer_variables(trainers)])
         with open(self.state_path + ".tmp", "w") as f:
             json.dump({**state, "files": stem}, f)
         os.replace(self.state_path + ".tmp", self.state_path)
-        for name in old:
-            if name.startswith("epoch_") and not os.path.join(self.directory, name).startswith(stem + "."):
-                os.remove(os.path.join(self.directory, name))
+        for file in old:  # the previous epoch's files, now that state.json names this epoch's
+            if file.startswith("epoch_") and not file.startswith(name + "."):
+                os.remove(os.path.join(self.directory, file))
 
     def restore(self, model, trainers):
         """Loads the saved variables into `model` and `trainers`; returns the saved state."""
         state = self.state()
         model.load_weights(state["files"] + ".weights.h5")
-        variables = [v for trainer in trainers for v in trainer.optimizer.variables]
+        variables = self._optimizer_variables(trainers)
         with np.load(state["files"] + ".optimizers.npz") as saved:
             if len(saved.files) != len(variables):
                 raise ValueError(
