@@ -45,6 +45,10 @@ def test_rows_run_apart_are_assembled_in_the_card_order_with_the_paired_differen
     assert plain["nll_minus_pixelcnn"] == pytest.approx(1 / 3)
     assert plain["nll_minus_pixelcnn_se"] == pytest.approx(np.sqrt(14 / 9) / np.sqrt(3))
     assert "nll_minus_pixelcnn" not in block["results"]["PixelCNN alone"]
+    # --against: the same pairing against any row, signs swapped against the other row
+    assert recipe.differences(block, "pixelcnn_alone") == ["ARVAE plain − PixelCNN alone: +0.33 ± 0.72 nats"]
+    assert recipe.differences(block, "arvae_plain") == ["PixelCNN alone − ARVAE plain: -0.33 ± 0.72 nats"]
+    assert recipe.differences(block, "vae") == []
 
     lines = recipe.table({"mnist": block}, latent_dim=32).splitlines()
     assert lines[2].startswith("| mnist | PixelCNN alone | 3 | 12.00 ± 0.50 (exact) | — |")

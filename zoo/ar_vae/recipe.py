@@ -15,7 +15,7 @@ Reports, on the first `--eval-examples` test images: NLL (L_k, k =
 `--num-samples`; the PixelCNN's exact NLL) ± its standard error over the
 images, the NLL's difference to the PixelCNN alone on the same images (± the
 paired standard error), KL(q(z|x) || p(z)), active units, I(x; z), epochs and
-training seconds.
+training seconds; `--against ROW` also prints every row's difference to that row's.
 
 Each row saves its trained model (<out>/<dataset>/<row>.keras, with what
 its training recorded) before the evaluation, and writes <out>/<dataset>/<row>.json
@@ -270,16 +270,36 @@ def assemble(out, name):
         results[result.pop("row")] = result
     first = next(iter(results.values()))
     block = {key: first[key] for key in ("epochs", "train_examples", "test_examples")}
-    reference = results.get(ROWS["pixelcnn_alone"], {}).get("log_px")
+    reference = results.get(ROWS["pixelcnn_alone"])
     for row, result in results.items():
         if row == ROWS["pixelcnn_alone"]:
             continue
-        if reference is not None and "log_px" in result and len(result["log_px"]) == len(reference):
-            difference = np.asarray(reference) - np.asarray(result["log_px"])  # NLL_row - NLL_pixelcnn
-            result["nll_minus_pixelcnn"] = float(difference.mean())
-            result["nll_minus_pixelcnn_se"] = float(difference.std() / np.sqrt(len(difference)))
+        difference = paired_difference(result, reference) if reference else None
+        if difference is not None:
+            result["nll_minus_pixelcnn"], result["nll_minus_pixelcnn_se"] = difference
     block["results"] = results
     return block
+
+
+def paired_difference(result, reference):
+    """(mean, standard error) over the same test images of NLL(result) - NLL(reference), or None."""
+    if "log_px" not in result or "log_px" not in reference or len(result["log_px"]) != len(reference["log_px"]):
+        return None
+    difference = np.asarray(reference["log_px"]) - np.asarray(result["log_px"])
+    return float(difference.mean()), float(difference.std() / np.sqrt(len(difference)))
+
+
+def differences(block, slug):
+    """Lines of each row's NLL minus row `slug`'s, paired over the same test images (`--against`)."""
+    reference = block["results"].get(ROWS[slug])
+    if reference is None:
+        return []
+    lines = []
+    for row, result in block["results"].items():
+        difference = None if row == ROWS[slug] else paired_difference(result, reference)
+        if difference is not None:
+            lines.append(f"{row} − {ROWS[slug]}: {difference[0]:+.2f} ± {difference[1]:.2f} nats")
+    return lines
 
 
 def table(all_results, latent_dim):
@@ -298,7 +318,8 @@ def table(all_results, latent_dim):
 
 
 # What --parallel's children do not inherit: they get one dataset and one row each, and the parent assembles.
-NOT_PASSED_ON = {"parallel", "datasets", "rows", "card", "from_results", "budget_seconds", "epochs", "verbose"}
+NOT_PASSED_ON = {"parallel", "datasets", "rows", "card", "from_results", "against", "budget_seconds", "epochs",
+                 "verbose"}
 
 
 def run_in_parallel(args):
@@ -377,6 +398,8 @@ def main(argv):
     parser.add_argument("--from-results", action="store_true",
                         help="train nothing: assemble the table, results_<dataset>.json and kl_<dataset>.png "
                              "from --out's files")
+    parser.add_argument("--against", default=None, choices=list(ROWS), metavar="ROW",
+                        help="also print every row's NLL minus this row's, paired over the same test images")
     parser.add_argument("--budget-seconds", type=float, default=float("inf"),
                         help="skip the rows that would start after this many seconds")
     args = parser.parse_args(argv)
@@ -402,6 +425,8 @@ def main(argv):
         with open(os.path.join(args.out, f"results_{name}.json"), "w") as f:
             json.dump(block, f)
         plot_kl(block["results"], os.path.join(args.out, f"kl_{name}.png"), name)
+        if args.against:
+            print("\n".join(f"{name}: {line}" for line in differences(block, args.against)))
     card_table = table(all_results, args.latent_dim)
     print(card_table)
     if args.card:
