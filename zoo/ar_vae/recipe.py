@@ -270,36 +270,27 @@ def assemble(out, name):
         results[result.pop("row")] = result
     first = next(iter(results.values()))
     block = {key: first[key] for key in ("epochs", "train_examples", "test_examples")}
-    reference = results.get(ROWS["pixelcnn_alone"])
-    for row, result in results.items():
-        if row == ROWS["pixelcnn_alone"]:
-            continue
-        difference = paired_difference(result, reference) if reference else None
-        if difference is not None:
-            result["nll_minus_pixelcnn"], result["nll_minus_pixelcnn_se"] = difference
+    for row, (mean, se) in paired_differences(results, ROWS["pixelcnn_alone"]):
+        results[row]["nll_minus_pixelcnn"], results[row]["nll_minus_pixelcnn_se"] = mean, se
     block["results"] = results
     return block
 
 
-def paired_difference(result, reference):
-    """(mean, standard error) over the same test images of NLL(result) - NLL(reference), or None."""
-    if "log_px" not in result or "log_px" not in reference or len(result["log_px"]) != len(reference["log_px"]):
-        return None
-    difference = np.asarray(reference["log_px"]) - np.asarray(result["log_px"])
-    return float(difference.mean()), float(difference.std() / np.sqrt(len(difference)))
+def paired_differences(results, reference_row):
+    """(row, (mean, standard error) of NLL(row) - NLL(reference_row)) over the same test images,
+    for each other row whose per-image log-likelihoods match the reference's."""
+    reference = results.get(reference_row, {}).get("log_px")
+    for row, result in results.items():
+        if reference is None or row == reference_row or len(result.get("log_px", ())) != len(reference):
+            continue
+        difference = np.asarray(reference) - np.asarray(result["log_px"])
+        yield row, (float(difference.mean()), float(difference.std() / np.sqrt(len(difference))))
 
 
 def differences(block, slug):
     """Lines of each row's NLL minus row `slug`'s, paired over the same test images (`--against`)."""
-    reference = block["results"].get(ROWS[slug])
-    if reference is None:
-        return []
-    lines = []
-    for row, result in block["results"].items():
-        difference = None if row == ROWS[slug] else paired_difference(result, reference)
-        if difference is not None:
-            lines.append(f"{row} − {ROWS[slug]}: {difference[0]:+.2f} ± {difference[1]:.2f} nats")
-    return lines
+    return [f"{row} − {ROWS[slug]}: {mean:+.2f} ± {se:.2f} nats"
+            for row, (mean, se) in paired_differences(block["results"], ROWS[slug])]
 
 
 def table(all_results, latent_dim):
