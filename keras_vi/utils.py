@@ -1,11 +1,20 @@
 """Private helpers shared by the package (argument checks, numeric helpers)."""
 
+import importlib.util
 import math
 import numbers
 
 import keras
 import numpy as np
 from keras import ops
+
+
+def tensorflow_installed():
+    """Whether TensorFlow can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def check_positive_int(value, name):
@@ -29,19 +38,6 @@ def check_fixed_layer_arguments(kwargs, fixed, owner):
         value = tuple(value) if isinstance(value, list) else value
         if value not in (allowed, (allowed, allowed)):
             raise ValueError(f"`{key}` must be {allowed!r} for {owner}, got {value!r}.")
-
-
-def bias_and_activation(layer, outputs):
-    """A Keras conv layer's last steps, for a layer that computes its product another way.
-
-    `outputs` are channels last, in the layer's compute dtype: adds `layer.bias` (if
-    `use_bias`) and applies `layer.activation` (if any), as Keras' own `call` does.
-    """
-    if layer.use_bias:
-        outputs = ops.add(outputs, ops.cast(layer.bias, outputs.dtype))
-    if layer.activation is not None:
-        outputs = layer.activation(outputs)
-    return outputs
 
 
 def check_non_negative_float(value, name):

@@ -78,14 +78,6 @@ DETERMINISTIC_LAYERS = [
      [(2, 5, 5, 2), (2, 5, 5, 2), (2, 3)]),
     ("masked_conv2d_vertical", layers.MaskedConv2D,
      {"filters": 3, "kernel_size": (3, 3), "mask_type": "B", "stack": "vertical"}, (2, 5, 5, 2)),
-    ("dense_stack", layers.DenseStack,
-     {"units": (4, 3), "heads": (2, (2, 3)), "activation": "tanh", "input_rescaling": (0.5, 0.1),
-      "head_names": ("a", "b")}, (2, 5)),
-    ("sub_pixel_conv2d_transpose", layers.SubPixelConv2DTranspose,
-     {"filters": 3, "kernel_size": (3, 3), "strides": (2, 2), "padding": "same", "method": "sub_pixel"},
-     (2, 5, 5, 2)),
-    ("shifted_sum_conv2d", layers.ShiftedSumConv2D,
-     {"filters": 2, "kernel_size": (3, 3), "padding": "same", "method": "shifted_sum"}, (2, 5, 5, 3)),
 ]
 
 

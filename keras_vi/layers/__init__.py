@@ -9,16 +9,13 @@ import keras
 from keras_vi.layers.act_norm import ActNorm
 from keras_vi.layers.affine_coupling import AffineCoupling
 from keras_vi.layers.bijector import Bijector
-from keras_vi.layers.dense_stack import DenseStack
 from keras_vi.layers.dequantizer import Dequantizer
 from keras_vi.layers.gated_pixelcnn_block import GatedPixelCNNBlock
 from keras_vi.layers.invertible_1x1_conv import Invertible1x1Conv
 from keras_vi.layers.logit_transform import LogitTransform
 from keras_vi.layers.masked_conv2d import MaskedConv2D
 from keras_vi.layers.sampling import Sampling
-from keras_vi.layers.shifted_sum_conv2d import ShiftedSumConv2D
 from keras_vi.layers.squeeze import Squeeze
-from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 from keras_vi.layers.uniform_dequantization import UniformDequantization
 from keras_vi.layers.variational_dequantization import VariationalDequantization
 from keras_vi.layers.vector_quantizer import VectorQuantizer
@@ -59,7 +56,7 @@ def dequantizer_for(dequantization, likelihood, seed=None):
     return dequantizer, serialize_dequantization(dequantization, dequantizer)
 
 
-__all__ = ["ActNorm", "AffineCoupling", "DenseStack", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
-           "MaskedConv2D", "Sampling", "ShiftedSumConv2D", "Squeeze", "SubPixelConv2DTranspose", "UniformDequantization", "VariationalDequantization",
+__all__ = ["ActNorm", "AffineCoupling", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
+           "MaskedConv2D", "Sampling", "Squeeze", "UniformDequantization", "VariationalDequantization",
            "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "dequantizer_for", "get_dequantizer",
            "serialize_dequantization"]

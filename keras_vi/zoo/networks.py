@@ -1,13 +1,13 @@
-"""Default encoders and decoders, built from the shape of the data.
+"""Default encoders and decoders, built from the shape of the data, from `keras.layers` only.
 
-Vectors (d,) get an MLP (`layers.DenseStack`: the Dense chain and its heads
-called as one layer, which PyTorch runs faster); images (H, W) or (H, W, C) get a small conv net with
-two stride-2 stages, so any H and W work (the decoder upsamples to the next
-multiple of 4 and crops back; its transposed convolutions are
-`layers.SubPixelConv2DTranspose`, Keras' layer computed the faster way on each
-backend). Decoders end in one head per parameter of the
-likelihood (`Likelihood.param_shapes`), so a new likelihood needs no new network; an
-image head is a 3x3 `layers.ShiftedSumConv2D`, Keras' `Conv2D` computed the faster way.
+Every default network is a functional `keras.Model` of Keras' own layers, so
+`encoder.summary()` shows what runs. Vectors (d,) get an MLP of `Dense`
+layers; images (H, W) or (H, W, C) get a small conv net with two stride-2
+stages (`Conv2D`, and `Conv2DTranspose` back), so any H and W work (the decoder
+upsamples to the next multiple of 4 and crops back). Decoders end in one head
+per parameter of the likelihood (`Likelihood.param_shapes`), so a new
+likelihood needs no new network: a `Dense` head for vectors, a 3x3 `Conv2D`
+head for images.
 """
 
 import math
@@ -15,9 +15,6 @@ import math
 import keras
 from keras import layers
 
-from keras_vi.layers.dense_stack import DenseStack
-from keras_vi.layers.shifted_sum_conv2d import ShiftedSumConv2D
-from keras_vi.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
 
 
 def check_data_shape(data_shape):
@@ -56,7 +53,7 @@ def _image_layout(data_shape):
     return height, width, channels
 
 
-def _image_input(data_shape, input_rescaling):
+def _data_input(data_shape, input_rescaling):
     inputs = keras.Input(data_shape, name="x")
     h = inputs
     if input_rescaling is not None:
@@ -75,7 +72,7 @@ def _heads(h, data_shape, param_shapes, kernel_size=3):
             out = layers.Dense(size)(h)
         else:
             height, width = data_shape[:2]
-            out = ShiftedSumConv2D(size // (height * width), kernel_size, padding="same")(h)
+            out = layers.Conv2D(size // (height * width), kernel_size, padding="same")(h)
             crop = ((0, out.shape[1] - height), (0, out.shape[2] - width))
             if crop != ((0, 0), (0, 0)):
                 out = layers.Cropping2D(crop)(out)
@@ -87,34 +84,38 @@ def _heads(h, data_shape, param_shapes, kernel_size=3):
 
 def build_encoder(data_shape, latent_dim, hidden_units=(512, 256), filters=(32, 64),
                   input_rescaling=None):
-    """Returns a network x -> [mean, log_var] of q(z|x): a DenseStack for vectors, else a functional model.
+    """Returns a functional model x -> [mean, log_var] of q(z|x): an MLP for vectors, else a conv net.
 
     `input_rescaling`: None, or (scale, offset) applied to x first (8-bit data).
     """
     data_shape = check_data_shape(data_shape)
+    inputs, h = _data_input(data_shape, input_rescaling)
     if len(data_shape) == 1:
-        return DenseStack(hidden_units, heads=(latent_dim, latent_dim), input_rescaling=input_rescaling,
-                          head_names=("mean", "log_var"), name="encoder")
-    inputs, h = _image_input(data_shape, input_rescaling)
-    for f in filters:
-        h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
-    h = layers.Flatten()(h)
-    h = layers.Dense(hidden_units[-1], activation="relu")(h)
+        for units in hidden_units:
+            h = layers.Dense(units, activation="relu")(h)
+    else:
+        for f in filters:
+            h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Flatten()(h)
+        h = layers.Dense(hidden_units[-1], activation="relu")(h)
     mean = layers.Dense(latent_dim, name="mean")(h)
     log_var = layers.Dense(latent_dim, name="log_var")(h)
     return keras.Model(inputs, [mean, log_var], name="encoder")
 
 
 def build_decoder(data_shape, latent_dim, param_shapes, hidden_units=(512, 256), filters=(32, 64)):
-    """Returns a network z -> the likelihood's parameters of p(x|z) (a DenseStack for vectors).
+    """Returns a functional model z -> the likelihood's parameters of p(x|z): an MLP for vectors, else a conv net.
 
     One output per entry of `param_shapes` (a list of per-example shapes, as
     `Likelihood.param_shapes` gives): a tensor for one, a list for several.
     """
     data_shape = check_data_shape(data_shape)
-    if len(data_shape) == 1:
-        return DenseStack(tuple(reversed(hidden_units)), heads=param_shapes, name="decoder")
     z = keras.Input((latent_dim,), name="z")
+    if len(data_shape) == 1:
+        h = z
+        for units in reversed(hidden_units):
+            h = layers.Dense(units, activation="relu")(h)
+        return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
     height, width, _ = _image_layout(data_shape)
     scale = 2 ** len(filters)
     h0, w0 = math.ceil(height / scale), math.ceil(width / scale)
@@ -122,7 +123,7 @@ def build_decoder(data_shape, latent_dim, param_shapes, hidden_units=(512, 256),
     h = layers.Dense(h0 * w0 * filters[-1], activation="relu")(h)
     h = layers.Reshape((h0, w0, filters[-1]))(h)
     for f in reversed(filters):
-        h = SubPixelConv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu")(h)
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
@@ -131,7 +132,7 @@ def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64), input_rescal
     data_shape = check_data_shape(data_shape)
     if len(data_shape) == 1:
         raise ValueError(f"VQ-VAE needs images (H, W) or (H, W, C), got {data_shape}.")
-    inputs, h = _image_input(data_shape, input_rescaling)
+    inputs, h = _data_input(data_shape, input_rescaling)
     for f in filters:
         h = layers.Conv2D(f, 4, strides=2, padding="same", activation="relu")(h)
     h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(h)
@@ -145,7 +146,7 @@ def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filt
     z = keras.Input((*grid_shape, embedding_dim), name="z_q")
     h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(z)
     for f in reversed(filters):
-        h = SubPixelConv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
@@ -158,7 +159,7 @@ def build_disentanglement_encoder(data_shape, latent_dim, input_rescaling=None):
     data_shape = check_data_shape(data_shape)
     if len(data_shape) == 1 or data_shape[:2] != (64, 64):
         raise ValueError(f"This encoder takes 64x64 images (64, 64[, C]), got {data_shape}.")
-    inputs, h = _image_input(data_shape, input_rescaling)
+    inputs, h = _data_input(data_shape, input_rescaling)
     for f, k in ((32, 4), (32, 4), (64, 2), (64, 2)):
         h = layers.Conv2D(f, k, strides=2, padding="same", activation="relu")(h)
     h = layers.Dense(256, activation="relu")(layers.Flatten()(h))
@@ -181,10 +182,10 @@ def build_disentanglement_decoder(data_shape, latent_dim, param_shapes):
     h = layers.Dense(1024, activation="relu")(h)
     h = layers.Reshape((4, 4, 64))(h)
     for f in (64, 32, 32):
-        h = SubPixelConv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
     heads = []
     for shape in param_shapes:
         channels = math.prod(shape) // (64 * 64)
-        out = SubPixelConv2DTranspose(channels, 4, strides=2, padding="same")(h)
+        out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(h)
         heads.append(out if tuple(out.shape[1:]) == tuple(shape) else layers.Reshape(shape)(out))
     return keras.Model(z, heads[0] if len(heads) == 1 else heads, name="decoder")
