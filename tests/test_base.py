@@ -50,7 +50,10 @@ def test_compile_defaults_and_fit_without_compile():
     for model, x in small_models():
         model.compile()
         expected = 1e-2 if isinstance(model, zoo.GaussianMixture) else 1e-3
-        assert isinstance(model.optimizer, optimizers.Adam)
+        assert isinstance(model.optimizer, keras.optimizers.Adam)
+        # keras_vi's workaround only where it matters: embedding tables, on TensorFlow
+        assert isinstance(model.optimizer, optimizers.Adam) == (
+            model.embedding_tables and keras.backend.backend() == "tensorflow")
         np.testing.assert_allclose(float(to_numpy(model.optimizer.learning_rate)), expected)
     model, x = small_models()[0]
     assert not model.compiled
@@ -86,10 +89,17 @@ def test_one_input_check_for_every_model():
 def test_aggressive_progress_is_saved_with_the_model(digits, tmp_path):
     model = zoo.VAE(latent_dim=2, seed=0, aggressive=True, max_inner_steps=5)
     history = model.fit(digits, epochs=2, batch_size=32, verbose=0).history
-    assert "aggressive_loss" in history and float(to_numpy(model.aggressive_done)) == 1.0
+    assert history["aggressive"][0] == 1.0
     model.save(tmp_path / "a.keras")
     reloaded = keras.saving.load_model(tmp_path / "a.keras")
-    assert float(to_numpy(reloaded.aggressive_done)) == 1.0
+    for name in ("aggressive_done", "aggressive_mutual_information"):  # where the phase stands
+        assert float(to_numpy(getattr(reloaded, name))) == float(to_numpy(getattr(model, name)))
+    assert to_numpy(model.aggressive_mutual_information) == np.float32(history["mutual_information"][-1]) \
+        or history["aggressive"][-1] == 0.0
+    # once the phase has ended, a fit (of the reloaded model too) is Keras' own, jointly
+    model.aggressive_done.assign(1.0)
+    model.save(tmp_path / "b.keras")
+    reloaded = keras.saving.load_model(tmp_path / "b.keras")
     assert set(reloaded.fit(digits, epochs=1, verbose=0).history) == {"loss", "reconstruction", "kl", "elbo"}
 
 

@@ -156,15 +156,13 @@ def train(args):
         raise ValueError("`--binarize` and `--raw` exclude each other (binarizing needs [0, 1] pixels).")
     import keras
 
-    from keras_vi import datasets, optimizers, plotting, zoo
+    from keras_vi import datasets, plotting, zoo
 
     cls = zoo.get(args.model)
     model_kwargs, fit_options = model_options(cls, args.model, args)
     if args.binarize == "dynamic" and cls.cli_fit_arguments:
         raise ValueError(f"`--binarize dynamic` is not supported for {args.model} (its extra results need arrays).")
-    from keras_vi._tensorflow import set_random_seed
-
-    set_random_seed(args.seed)  # seeds TensorFlow too where installed: imported quietly
+    keras.utils.set_random_seed(args.seed)
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
                 scale=not args.raw)
     # Batches: each epoch's order (and dynamic binarization) is a function of
@@ -178,7 +176,7 @@ def train(args):
 
     model = cls(**model_kwargs)
     model_config = model.get_config()  # as constructed: default networks are built from the data
-    model.compile(optimizer=optimizers.Adam(args.learning_rate))
+    model.compile(optimizer=model.default_optimizer(args.learning_rate))
     # a checkpoint every epoch, removed when the fit ends; `--resume` continues from it
     callbacks = [keras.callbacks.BackupAndRestore(backup_dir)]
     if args.tensorboard:

@@ -1,5 +1,5 @@
-"""Optimizers: Keras' own, made faster where a backend allows it."""
+"""Optimizers: `Adam`, Keras' Adam with a workaround for a Keras bug on TensorFlow (see its module)."""
 
-from keras_vi.optimizers.adam import Adam
+from keras_vi.optimizers.adam import Adam, default_adam
 
-__all__ = ["Adam"]
+__all__ = ["Adam", "default_adam"]

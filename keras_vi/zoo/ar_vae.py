@@ -86,6 +86,7 @@ class ARVAE(VAE):
         Generation with PixelCNN Decoders, NeurIPS 2016.
     """
 
+    embedding_tables = True  # the PixelCNN decoder's pixel embedding
     cli_arguments = ("latent_dim", "prior", "seed", "hidden_units", "beta", "free_bits", "num_classes",
                      "decoder_layers", "decoder_filters", "first_kernel_size")
     exports_saved_model = False

@@ -7,8 +7,7 @@ import numpy as np
 
 from keras_vi._replicas import check_batches_divide, first_leaf, share_of_global_mean
 from keras_vi.datasets.batches import Batches
-from keras_vi.optimizers.adam import Adam
-from keras_vi.training.steady_tf_data import steady_fit_input
+from keras_vi.optimizers.adam import default_adam
 from keras_vi.utils import check_positive_int, check_seed, weighted_mean
 from keras_vi.zoo._fit_support import AlignBatchesEpoch, RaiseOnNonFiniteLoss, as_array, first_batch, is_array
 
@@ -17,8 +16,8 @@ class ZooModel(keras.Model):
     """What every zoo model shares, so each model only says what differs.
 
     - Compile defaults, keras-hub style: `compile()` with no optimizer uses
-      Adam(`default_learning_rate`), and `fit`/`evaluate` compile that way
-      when the model is not compiled yet.
+      `keras.optimizers.Adam(default_learning_rate)` (`default_optimizer`),
+      and `fit`/`evaluate` compile that way when the model is not compiled yet.
     - One input check: `fit` and `evaluate` check NumPy data whole, and the
       first batch of a dataset or loader, through `validate_batch`, so bad
       data fails with a ValueError naming `x` before any step runs.
@@ -40,6 +39,9 @@ class ZooModel(keras.Model):
     """
 
     default_learning_rate = 1e-3
+    # whether the model trains tables read by lookups (embeddings, codebooks): on
+    # TensorFlow such a model compiles with `keras_vi.optimizers.Adam` (a Keras bug)
+    embedding_tables = False
     data_shape = None  # the per-example shape, once built, where the model has one
     cli_arguments = ()
     cli_fit_arguments = ()
@@ -55,10 +57,19 @@ class ZooModel(keras.Model):
     # Compilation ---------------------------------------------------------------
 
     def compile(self, optimizer="auto", **kwargs):
-        """`keras.Model.compile`; `optimizer="auto"` is `optimizers.Adam(default_learning_rate)`."""
+        """`keras.Model.compile`; `optimizer="auto"` is `default_optimizer()`."""
         if isinstance(optimizer, str) and optimizer == "auto":
-            optimizer = Adam(self.default_learning_rate)
+            optimizer = self.default_optimizer()
         super().compile(optimizer=optimizer, **kwargs)
+
+    def default_optimizer(self, learning_rate=None):
+        """`keras.optimizers.Adam(learning_rate or default_learning_rate)`.
+
+        On TensorFlow, a model with embedding tables (`embedding_tables`) gets
+        `keras_vi.optimizers.Adam` instead: Keras 3.15's Adam over-steps
+        embedding rows there (docs/upstream/keras_adam_indexed_slices.md).
+        """
+        return default_adam(learning_rate or self.default_learning_rate, self.embedding_tables)
 
     def compile_from_config(self, config):
         """Compiles a loaded model as saved (Keras skips models that override `compile`)."""
@@ -154,8 +165,7 @@ class ZooModel(keras.Model):
 
         As Keras' `fit` does on JAX and PyTorch. On TensorFlow it would build them
         inside the traced step, and TensorFlow traces a step again when its first
-        trace created variables: the first `fit` would trace the step twice
-        (benchmarks/first_fit.py).
+        trace created variables: the first `fit` would trace the step twice.
         """
         if self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
@@ -179,9 +189,7 @@ class ZooModel(keras.Model):
             self.build(tuple(batch.shape))
 
     def _fit(self, x, y, **kwargs):
-        """The training itself; a model with its own schedule overrides this."""
-        if keras.backend.backend() == "tensorflow" and y is None:
-            x, kwargs = steady_fit_input(x, kwargs)  # tf.data on its own thread: steady epochs
+        """The training itself: `keras.Model.fit`; a model that alternates overrides this."""
         return super().fit(x, y, **kwargs)
 
     def evaluate(self, x=None, y=None, **kwargs):

@@ -55,6 +55,8 @@ class PixelCNN(ZooModel):
         PixelCNN Decoders, 2016.
     """
 
+    embedding_tables = True  # the pixel embedding (and a class condition's)
+
     def __init__(
         self,
         num_classes,

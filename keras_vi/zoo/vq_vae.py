@@ -8,7 +8,6 @@ from keras_vi import likelihoods
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import VectorQuantizer
 from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
-from keras_vi.optimizers import Adam
 from keras_vi.utils import check_positive_int
 from keras_vi.zoo import networks
 from keras_vi.zoo.base import ZooModel
@@ -46,6 +45,7 @@ class VQVAE(ZooModel):
         Learning, NeurIPS 2017.
     """
 
+    embedding_tables = True  # the codebook
     cli_arguments = ("num_embeddings", "embedding_dim", "commitment_cost", "ema_decay",
                      "likelihood", "seed")
     cli_fit_arguments = ("prior_epochs",)
@@ -160,7 +160,7 @@ class VQVAE(ZooModel):
         self.prior.trainable = True
         try:
             if not self.prior.compiled:
-                self.prior.compile(optimizer=Adam(1e-3))
+                self.prior.compile(optimizer=self.prior.default_optimizer(1e-3))
             history = self.prior.fit(codes, epochs=epochs, batch_size=batch_size, **kwargs)
         finally:
             self.prior.trainable = False
