@@ -59,7 +59,7 @@ parser.add_argument("--out", default="beta_vae_disentanglement")
 parser.add_argument("--data-dir", default=None, help="unused: dSprites is drawn, not read")
 parser.add_argument("--smoke", action="store_true", help="a tiny run, for the tests")
 args = parser.parse_args()
-keras_vi.set_random_seed(0)  # Python, NumPy and the backend
+keras.utils.set_random_seed(0)  # Python, NumPy and the backend
 os.makedirs(args.out, exist_ok=True)
 batch_size, latent_dim = 64, 10
 if args.smoke:

@@ -55,7 +55,7 @@ parser.add_argument("--epochs", type=int, default=100)
 parser.add_argument("--out", default="latent_variable_models")
 parser.add_argument("--smoke", action="store_true", help="a tiny run, for the tests")
 args = parser.parse_args()
-keras_vi.set_random_seed(0)  # Python, NumPy and the backend
+keras.utils.set_random_seed(0)  # Python, NumPy and the backend
 os.makedirs(args.out, exist_ok=True)
 rng = np.random.default_rng(0)
 

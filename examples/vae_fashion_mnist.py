@@ -53,7 +53,7 @@ parser.add_argument("--latent-dim", type=int, default=2)
 parser.add_argument("--out", default="fashion_mnist_vae")
 parser.add_argument("--smoke", action="store_true", help="a tiny run, for the tests")
 args = parser.parse_args()
-keras_vi.set_random_seed(0)  # Python, NumPy and the backend
+keras.utils.set_random_seed(0)  # Python, NumPy and the backend
 os.makedirs(args.out, exist_ok=True)
 
 """

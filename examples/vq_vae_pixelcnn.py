@@ -51,7 +51,7 @@ parser.add_argument("--prior-epochs", type=int, default=10)
 parser.add_argument("--out", default="vq_vae_pixelcnn")
 parser.add_argument("--smoke", action="store_true", help="a tiny run, for the tests")
 args = parser.parse_args()
-keras_vi.set_random_seed(0)  # Python, NumPy and the backend
+keras.utils.set_random_seed(0)  # Python, NumPy and the backend
 os.makedirs(args.out, exist_ok=True)
 rng = np.random.default_rng(0)
 to_numpy = ops.convert_to_numpy

@@ -2,19 +2,12 @@
 
 Importing keras_vi registers its classes with Keras' serialization, so
 `keras.saving.load_model` reads keras_vi's `.keras` files after `import keras_vi`.
-
-On the TensorFlow backend, TensorFlow is imported first with its C++ start-up
-logs silenced (`keras_vi._tensorflow`), so a user's terminal stays clean.
+It has no other effect on the process: no environment variable, no global
+policy, no file descriptor is changed, and on JAX and PyTorch TensorFlow is
+not imported.
 """
 
-import sys
-
-from keras_vi._tensorflow import import_tensorflow_quietly, keras_backend_setting, set_random_seed
-
-if "keras" not in sys.modules and keras_backend_setting() == "tensorflow":
-    import_tensorflow_quietly()
-
-from keras_vi import (  # noqa: E402
+from keras_vi import (
     callbacks,
     datasets,
     distributions,
@@ -31,7 +24,7 @@ from keras_vi import (  # noqa: E402
     zoo,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "callbacks",
@@ -48,6 +41,5 @@ __all__ = [
     "testing",
     "training",
     "zoo",
-    "set_random_seed",
     "__version__",
 ]

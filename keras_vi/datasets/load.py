@@ -6,8 +6,7 @@ import numpy as np
 
 from keras_vi.datasets import idx
 from keras_vi.datasets.batches import Batches
-from keras_vi._tensorflow import import_tensorflow_quietly, tensorflow_installed
-from keras_vi.utils import check_choice, check_positive_int
+from keras_vi.utils import check_choice, check_positive_int, tensorflow_installed
 
 BINARIZE = (None, "static", "dynamic")
 _SPLIT = re.compile(r"^(train|test)(?:\[(-?\d*):(-?\d*)\])?$")
@@ -184,7 +183,7 @@ def load(
 
 def _as_tf_dataset(batches):
     """The same batches as a `tf.data.Dataset`: each pass draws the next epoch."""
-    tf = import_tensorflow_quietly()
+    import tensorflow as tf
 
     x_spec = tf.TensorSpec((None, *batches.x.shape[1:]), tf.float32 if batches.x.dtype != np.uint8 else tf.uint8)
     spec = x_spec if batches.y is None else (x_spec, tf.TensorSpec((None,), tf.int64))

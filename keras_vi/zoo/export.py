@@ -2,7 +2,6 @@
 
 import keras
 
-from keras_vi._tensorflow import import_tensorflow_quietly
 
 
 def export_saved_model(model, filepath, verbose=True):
@@ -24,7 +23,6 @@ def export_saved_model(model, filepath, verbose=True):
         )
     if not model.built:
         raise ValueError("The model must be built (call fit or the model) before `export`.")
-    import_tensorflow_quietly()  # the SavedModel is TensorFlow's, whatever the backend
     archive = keras.export.ExportArchive()
     archive.track(model)
     x_spec = [keras.InputSpec(shape=(None, *model.data_shape), dtype="float32")]
