@@ -125,13 +125,13 @@ def test_mutual_information_of_a_known_gaussian_channel():
 def test_phase_trainers_update_one_network_only(digits):
     import keras
 
-    from keras_vi.zoo.aggressive import _PhaseTrainer
+    from keras_vi.training import SubsetTrainer
 
     model = zoo.VAE(latent_dim=2, seed=0)
     model.build(digits.shape)
     snapshot = lambda net: [to_numpy(v).copy() for v in net.trainable_variables]  # noqa: E731
     for trained, frozen in ((model.encoder, model.decoder), (model.decoder, model.encoder)):
-        trainer = _PhaseTrainer(model, [trained])
+        trainer = SubsetTrainer(model, [trained])
         trainer.compile(optimizer=keras.optimizers.Adam(1e-2))
         before_trained, before_frozen = snapshot(trained), snapshot(frozen)
         for _ in range(2):
@@ -141,21 +141,38 @@ def test_phase_trainers_update_one_network_only(digits):
 
 
 def test_aggressive_fit_runs_then_trains_jointly(digits):
+    import keras
+
+    class Seen(keras.callbacks.Callback):
+        epochs, batches = [], 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs.append(epoch)
+
+        def on_train_batch_end(self, batch, logs=None):
+            Seen.batches += 1
+
     model = zoo.VAE(latent_dim=2, seed=0, aggressive=True, max_inner_steps=20)
-    history = model.fit(digits, epochs=4, batch_size=32, verbose=0).history
-    aggressive_epochs = len(history["aggressive_loss"])
-    assert 1 <= aggressive_epochs <= 4
-    assert aggressive_epochs + len(history.get("loss", [])) == 4
-    assert all(1 <= s <= 20 for s in history["aggressive_encoder_steps"])
-    assert np.all(np.isfinite(history["aggressive_loss"]))
-    # an aggressive epoch logs its decoder steps' terms, as a joint epoch does (the KL figure's points)
-    rec, kl, elbo = (np.asarray(history["aggressive_" + name]) for name in ("reconstruction", "kl", "elbo"))
-    assert len(kl) == aggressive_epochs and np.all(kl >= 0)
+    history = model.fit(digits, epochs=4, batch_size=32, verbose=0, callbacks=[Seen()]).history
+    # every epoch, aggressive or joint, reaches History and the callbacks
+    assert Seen.epochs == [0, 1, 2, 3] and Seen.batches == 4 * int(np.ceil(len(digits) / 32))
+    aggressive = np.asarray(history["aggressive"])
+    assert len(aggressive) == 4 and aggressive[0] == 1.0
+    phase = int(aggressive.sum())
+    assert np.all(aggressive[:phase] == 1.0) and np.all(aggressive[phase:] == 0.0)  # the phase comes first
+    steps = np.asarray(history["encoder_steps"])
+    assert np.all((1 <= steps[:phase]) & (steps[:phase] <= 20)) and np.all(steps[phase:] == 0)
+    assert np.all(np.isfinite(history["loss"]))
+    # every epoch logs its steps' terms (the decoder's in the phase): the KL figure's points
+    rec, kl, elbo = (np.asarray(history[name]) for name in ("reconstruction", "kl", "elbo"))
+    assert len(kl) == 4 and np.all(kl >= 0)
     np.testing.assert_allclose(elbo, rec - kl, rtol=1e-5)
-    np.testing.assert_allclose(history["aggressive_loss"], -elbo, rtol=1e-5)
-    mi = history["aggressive_mutual_information"]
+    np.testing.assert_allclose(history["loss"], -elbo, rtol=1e-5)
+    mi = history["mutual_information"]
     # the phase stops at the first epoch whose I(x; z) does not rise
-    assert all(b > a for a, b in zip(mi[:-2], mi[1:-1]))
+    assert all(b > a for a, b in zip(mi[: phase - 2], mi[1 : phase - 1]))
+    if phase < 4:  # it ended: its last epoch's I(x; z) did not rise
+        assert mi[phase - 1] <= mi[phase - 2] and float(to_numpy(model.aggressive_done)) == 1.0
     assert model.get_config()["aggressive"] is True
     # a second fit trains jointly
     assert set(model.fit(digits, epochs=1, verbose=0).history) == {"loss", "reconstruction", "kl", "elbo"}

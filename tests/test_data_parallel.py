@@ -22,8 +22,10 @@ def _run(*args):
                                 text=True, timeout=900)
         # On 2 CPU cores an all-reduce between XLA's virtual CPU devices sometimes never
         # completes and XLA aborts the process (upstream; benchmarks/scaling.py counts
-        # these stalls): run it once more. Any other failure is the test's.
-        if RENDEZVOUS not in result.stderr:
+        # these stalls): run it once more. TensorFlow's MirroredStrategy on two logical
+        # CPUs crashed once (SIGSEGV) with the three suites side by side and passed alone:
+        # also run once more. Any other failure is the test's.
+        if RENDEZVOUS not in result.stderr and result.returncode != -11:
             break
     return result
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from keras_vi import callbacks, datasets, zoo
-from tests.conftest import interrupted_after, to_numpy
+from tests.conftest import to_numpy
 
 X = (np.random.default_rng(0).uniform(size=(96, 8, 8)) > 0.5).astype("float32")
 EPOCHS = 8
@@ -160,34 +160,34 @@ def _aggressive_run(backup=None, epochs=EPOCHS):
     return model, history
 
 
-def test_a_fit_interrupted_in_the_aggressive_phase_resumes_it(tmp_path, monkeypatch):
-    """The phase runs outside Keras' epoch loop: its own checkpoint per epoch resumes it exactly."""
-    from keras_vi.zoo.aggressive import PhaseCheckpoint
+class _InterruptAfter(keras.callbacks.Callback):
+    """Stops the run with an error after epoch `epoch` (counted from 0), as a preemption would."""
 
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt(f"interrupted after epoch {epoch}")
+
+
+@pytest.mark.parametrize("where", ["in_the_phase", "after_the_phase"])
+def test_an_aggressive_fit_resumes_in_its_phase_or_after_it(where, tmp_path):
+    """Every epoch, aggressive or joint, is a `fit` epoch: BackupAndRestore resumes either exactly."""
     reference, expected = _aggressive_run()
-    phase_epochs = len(expected["aggressive_loss"])
-    assert phase_epochs >= 2  # the first epoch always continues (I(x; z) rose from -inf)
-    with interrupted_after(monkeypatch, PhaseCheckpoint, "save"):  # the first aggressive epoch's
-        _aggressive_run(tmp_path / "backup")
-    state = PhaseCheckpoint(str(tmp_path / "backup")).state()
-    assert len(state["history"]) == 1 and not state["finished"]
+    phase = int(sum(expected["aggressive"]))
+    assert 2 <= phase < EPOCHS  # the first epoch always continues (I(x; z) rose from -inf)
+    stop = 0 if where == "in_the_phase" else phase  # the phase's first epoch, or the first joint one
+    keras.utils.set_random_seed(0)
+    model, data, _, kwargs = _vae_aggressive()
+    backup = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(data, epochs=EPOCHS, verbose=0, callbacks=[backup, _InterruptAfter(stop)], **kwargs)
     resumed, history = _aggressive_run(tmp_path / "backup")
     for a, b in zip(reference.variables, resumed.variables):
         np.testing.assert_allclose(to_numpy(b), to_numpy(a), atol=1e-5, err_msg=a.path)
-    # the History has every epoch, the phase's from before the interruption included
-    for name in ("aggressive_loss", "aggressive_kl", "aggressive_mutual_information", "loss", "kl"):
-        np.testing.assert_allclose(history[name], expected[name], rtol=1e-5, err_msg=name)
-    assert len(history["aggressive_seconds"]) == phase_epochs
-    assert not (tmp_path / "backup").exists()
-
-
-def test_a_fit_resumed_after_the_phase_keeps_its_epochs_logs(tmp_path, monkeypatch):
-    _, expected = _aggressive_run()
-    with interrupted_after(monkeypatch, keras.callbacks.BackupAndRestore, "on_epoch_end"):  # the first joint epoch
-        _aggressive_run(tmp_path / "backup")
-    _, history = _aggressive_run(tmp_path / "backup")
-    np.testing.assert_allclose(history["aggressive_kl"], expected["aggressive_kl"], rtol=1e-5)
-    np.testing.assert_allclose(history["kl"], expected["kl"][1:], rtol=1e-5)  # Keras keeps no history
-    # a fit that ends in the phase removes the checkpoint, as Keras' callback does at the end
-    _aggressive_run(tmp_path / "short", epochs=1)
-    assert not (tmp_path / "short").exists()
+    # the resumed History has the epochs after the checkpoint, as Keras' own fit's
+    for name in ("aggressive", "loss", "kl", "mutual_information", "encoder_steps"):
+        np.testing.assert_allclose(history[name], expected[name][stop + 1:], rtol=1e-5, err_msg=name)
+    assert not (tmp_path / "backup").exists()  # removed by Keras once the fit ended

@@ -112,8 +112,8 @@ class KLAnnealing(keras.callbacks.Callback):
             # On JAX, `fit` carries the variables in a state of its own between
             # steps; writing the state back first makes the next step read
             # the new weight (Keras' hook for callbacks that change state).
-            if getattr(self.model, "_jax_state", None) is not None:
-                self.model.jax_state_sync()
+            if keras.backend.backend() == "jax":
+                self.model.jax_state_sync()  # a no-op outside `fit`'s loop
             self.model.kl_weight.assign(value)
             self._assigned = value
         self.history.append(value)

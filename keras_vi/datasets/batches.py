@@ -26,6 +26,9 @@ class Batches(keras.utils.PyDataset):
         y: optional labels (N,), returned as the second element of each batch.
         batch_size: examples per batch; the last batch may be shorter.
         shuffle: a new order each epoch.
+        drop_remainder: leave out the last batch if it is shorter (every
+            batch then has `batch_size` examples; with fewer examples than
+            that, the one batch holds them all).
         binarize: draw 0/1 pixels with probability x (x in [0, 1]).
         seed: int, the seed of the order and the draws.
 
@@ -37,13 +40,15 @@ class Batches(keras.utils.PyDataset):
         [4, 4, 2]
     """
 
-    def __init__(self, x, y=None, batch_size=32, shuffle=False, binarize=False, seed=0, **kwargs):
+    def __init__(self, x, y=None, batch_size=32, shuffle=False, binarize=False, seed=0, drop_remainder=False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.x, self.y = x, y
         if y is not None and len(y) != len(x):
             raise ValueError(f"`y` must have one label per example: {len(y)} labels, {len(x)} examples.")
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle, self.binarize, self.seed = shuffle, binarize, seed
+        self.drop_remainder = bool(drop_remainder)
         self._epoch = 0
         self._order = None
 
@@ -61,6 +66,8 @@ class Batches(keras.utils.PyDataset):
         self._order = None
 
     def __len__(self):
+        if self.drop_remainder:
+            return max(1, len(self.x) // self.batch_size)
         return math.ceil(len(self.x) / self.batch_size)
 
     def order(self):

@@ -1,7 +1,5 @@
 """FactorVAE: a VAE with a discriminator that estimates, and penalizes, total correlation."""
 
-import math
-
 import keras
 import numpy as np
 from keras import ops
@@ -11,9 +9,9 @@ from keras_vi._replicas import gather_across_replicas
 from keras_vi.api_export import keras_vi_export
 from keras_vi.distributions import Normal
 from keras_vi.objectives import ELBO
-from keras_vi.optimizers import Adam
-from keras_vi.training import SubsetTrainer
-from keras_vi.utils import check_non_negative_float, check_positive_int
+from keras_vi.datasets.batches import Batches
+from keras_vi.training import SubsetTrainer, check_fit_arguments, fit_alternating
+from keras_vi.utils import check_non_negative_float
 from keras_vi.zoo import networks
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
 
@@ -150,7 +148,7 @@ class FactorVAE(LatentVariableModel):
                                forward=self._discriminator_forward, trackers=(),
                                name="discriminator_trainer")
         if self.discriminator_optimizer is None:  # kept across fits, like the model's
-            self.discriminator_optimizer = Adam(
+            self.discriminator_optimizer = keras.optimizers.Adam(
                 self.discriminator_learning_rate, beta_1=0.5, beta_2=0.9)
         d_step.compile(optimizer=self.discriminator_optimizer)
         if not self.discriminator_optimizer.built:  # so a checkpoint's state loads into it
@@ -159,53 +157,46 @@ class FactorVAE(LatentVariableModel):
 
     def _fit(self, x, y=None, epochs=1, batch_size=None, verbose="auto", callbacks=None,
              validation_data=None, shuffle=True, initial_epoch=0, **kwargs):
-        defaults = {"validation_split": 0.0, "validation_freq": 1}
-        unsupported = sorted(k for k, v in kwargs.items() if v is not None and v != defaults.get(k))
-        if unsupported:
+        del y  # labels play no part in the objective
+        check_fit_arguments(kwargs, "FactorVAE")
+        if isinstance(x, np.ndarray):
+            # every batch full: the discriminator's step splits two stacked batches in half
+            batches = Batches(x, batch_size=batch_size or 32, shuffle=shuffle, seed=self.seed or 0,
+                              drop_remainder=True)
+        elif hasattr(x, "__len__") and hasattr(x, "__getitem__"):
+            batches = x
+        else:
             raise ValueError(
-                f"FactorVAE's alternating `fit` does not take {', '.join(unsupported)} "
-                "(it takes x, epochs, batch_size, verbose, callbacks, validation_data, shuffle, "
-                "initial_epoch)."
+                "`x` must be a NumPy array or a sized batch sequence (keras.utils.PyDataset) for "
+                f"FactorVAE's alternating steps, got {type(x).__name__}."
             )
-        batches = _Batches(x, batch_size or 32, shuffle, seed=self.seed or 0)
-        if not self.built:
-            self.build((None, *np.shape(batches.first())[1:]))
         with self.strategy_scope():  # the trainers run under the model's tf.distribute strategy
             vae_step, d_step = self.make_trainers()
-        callbacks = keras.callbacks.CallbackList(
-            callbacks, add_history=True, add_progbar=verbose not in (0, "0"), model=self,
-            verbose=1 if verbose == "auto" else verbose, epochs=epochs, steps=len(batches),
-        )
-        self.stop_training = False
-        self._initial_epoch = None
-        callbacks.on_train_begin()
-        # a BackupAndRestore callback sets where a resumed fit starts
-        initial_epoch = self._initial_epoch or initial_epoch
-        logs = {}
-        for epoch in range(initial_epoch, epochs):
-            sums = {}  # the epoch's running means, as `fit` logs them
-            callbacks.on_epoch_begin(epoch)
-            for step, (first, second) in enumerate(batches.pairs(epoch)):
-                callbacks.on_train_batch_begin(step)
-                values = vae_step.step(first)
-                values["discriminator_loss"] = d_step.step(
-                    np.concatenate([first, second]))["loss"]
-                for name, value in values.items():
-                    sums[name] = sums.get(name, 0.0) + float(value)
-                logs = {name: total / (step + 1) for name, total in sums.items()}
-                if not math.isfinite(values["loss"]):
-                    raise FloatingPointError(f"The training loss is not finite (epoch {epoch + 1}).")
-                callbacks.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
-            if validation_data is not None:
-                val = self.evaluate(validation_data, batch_size=batch_size, verbose=0, return_dict=True)
-                logs = {**logs, **{"val_" + k: v for k, v in val.items()}}
-            callbacks.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        callbacks.on_train_end(logs)
-        return self.history
+
+        def run_epoch(epoch):
+            if isinstance(x, np.ndarray):
+                batches.epoch = epoch
+            # each VAE batch's partner: another batch of the epoch, for the permuted codes
+            n = len(batches)
+            others = (np.arange(n) + np.random.default_rng([self.seed or 0, epoch, 2]).integers(1, n)) % n \
+                if n > 1 else np.zeros(1, int)
+            for i in range(n):
+                yield lambda i=i: self._alternating_step(vae_step, d_step, batches[i], batches[int(others[i])])
+            if not isinstance(x, np.ndarray) and hasattr(batches, "on_epoch_end"):
+                batches.on_epoch_end()
+            return {}
+
+        return fit_alternating(self, run_epoch, epochs, len(batches), callbacks=callbacks, verbose=verbose,
+                               initial_epoch=initial_epoch, validation_data=validation_data,
+                               batch_size=batch_size)
+
+    @staticmethod
+    def _alternating_step(vae_step, d_step, batch, other):
+        """A VAE step on `batch`, then a discriminator step on `batch` and `other`: their logs."""
+        batch, other = _inputs(batch), _inputs(other)
+        values = vae_step.step(batch)
+        values["discriminator_loss"] = d_step.step(np.concatenate([batch, other]))["loss"]
+        return values
 
     def get_config(self):
         config = super().get_config()
@@ -216,47 +207,6 @@ class FactorVAE(LatentVariableModel):
             "discriminator_units": list(self.discriminator_units),
             "discriminator_learning_rate": self.discriminator_learning_rate,
         }
-
-
-class _Batches:
-    """Pairs of batches per epoch from a NumPy array or a sized batch sequence."""
-
-    def __init__(self, x, batch_size, shuffle, seed):
-        self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.shuffle, self.seed = shuffle, seed
-        if isinstance(x, np.ndarray):
-            self.x, self.sequence = x, None
-        elif hasattr(x, "__len__") and hasattr(x, "__getitem__"):
-            self.x, self.sequence = None, x
-        else:
-            raise ValueError(
-                "`x` must be a NumPy array or a sized batch sequence (keras.utils.PyDataset) for "
-                f"FactorVAE's alternating steps, got {type(x).__name__}."
-            )
-
-    def first(self):
-        return self.x[:1] if self.sequence is None else _inputs(self.sequence[0])
-
-    def __len__(self):
-        if self.sequence is not None:
-            return len(self.sequence)
-        return max(1, len(self.x) // self.batch_size)
-
-    def pairs(self, epoch):
-        """(batch i, another batch) for each step: the VAE's batch and the permuted codes' batch."""
-        rng = np.random.default_rng([self.seed, epoch])
-        n = len(self)
-        others = (np.arange(n) + rng.integers(1, n)) % n if n > 1 else np.zeros(1, int)
-        if self.sequence is not None:
-            for i in range(n):
-                yield _inputs(self.sequence[i]), _inputs(self.sequence[int(others[i])])
-            if hasattr(self.sequence, "on_epoch_end"):
-                self.sequence.on_epoch_end()
-            return
-        order = rng.permutation(len(self.x)) if self.shuffle else np.arange(len(self.x))
-        rows = order[: n * self.batch_size].reshape(n, -1) if len(self.x) >= self.batch_size else order[None]
-        for i in range(n):
-            yield self.x[rows[i]], self.x[rows[int(others[i])]]
 
 
 def _inputs(batch):

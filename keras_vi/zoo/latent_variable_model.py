@@ -13,7 +13,7 @@ from keras_vi.metrics.term_means import TermMeans
 from keras_vi.objectives import Bundle, check_objective
 from keras_vi.utils import check_choice, check_data, check_non_negative_float, check_positive_int, sum_of_losses
 from keras_vi.zoo import networks
-from keras_vi.zoo.aggressive import fit_with_aggressive_phase
+from keras_vi.zoo.aggressive import fit_aggressive
 from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.export import export_saved_model
 
@@ -52,12 +52,11 @@ class LatentVariableModel(ZooModel):
         seed: int or None: the sampling noise in training, and `sample`.
         hidden_units: widths of the default networks' hidden layers.
         aggressive: if True, `fit` starts with aggressive inference-network
-            training (He et al., 2019; `keras_vi.zoo.aggressive`); the model's
-            `aggressive_done` variable records it, also across save and load.
-            The aggressive epochs run before Keras' epoch loop: `fit`'s
-            callbacks see only the joint epochs after them, so the phase
-            ends by its own rule or at `epochs`, not by a callback; a
-            `BackupAndRestore` callback's checkpoint resumes it mid-way.
+            training (He et al., 2019; `keras_vi.zoo.aggressive`) and trains
+            jointly once the phase ends; the model's `aggressive_done`
+            variable records that it ended, also across save and load. Every
+            epoch, aggressive or joint, reaches History and `fit`'s callbacks
+            (`keras_vi.training.fit_alternating`); `x` must be a NumPy array.
         max_inner_steps: the most encoder steps per decoder step (100).
         dequantization: None, or for 8-bit data and a continuous likelihood
             (`"gaussian"`): `"uniform"`, `"variational"` or a
@@ -105,6 +104,11 @@ class LatentVariableModel(ZooModel):
         # any backend, and so they are saved with the model.
         self.kl_weight = keras.Variable(self.beta, trainable=False, dtype="float32", name="kl_weight")
         self.aggressive_done = keras.Variable(0.0, trainable=False, dtype="float32", name="aggressive_done")
+        # I(x; z) after the last aggressive epoch: the phase ends when it stops rising
+        self.aggressive_mutual_information = keras.Variable(
+            -np.inf, trainable=False, dtype="float32", name="aggressive_mutual_information")
+        # epochs run by an alternating fit (`keras_vi.training.fit_alternating`): where it resumes
+        self.alternating_epoch = keras.Variable(0, trainable=False, dtype="int32", name="alternating_epoch")
         # The objective's terms as one metric (one update and one division a
         # step for all of them); `trackers` holds a subclass's further Means.
         self.term_means = (TermMeans(objective.metric_names, name="terms")
@@ -274,8 +278,10 @@ class LatentVariableModel(ZooModel):
         return loss
 
     def _fit(self, x, y, **kwargs):
-        if self.aggressive:
-            return fit_with_aggressive_phase(self, x, y, super()._fit, **kwargs)
+        # A fit resumed from a checkpoint starts here too: the alternating loop
+        # loads it and continues, in the aggressive phase or after it.
+        if self.aggressive and float(ops.convert_to_numpy(self.aggressive_done)) == 0.0:
+            return fit_aggressive(self, x, y, **kwargs)
         return super()._fit(x, y, **kwargs)
 
     # Export and serialization -------------------------------------------------

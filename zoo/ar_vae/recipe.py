@@ -28,7 +28,7 @@ samples_<dataset>_<row>.png and kl_<dataset>.png (training KL per epoch) are
 assembled from the rows' files (`--from-results` does only that).
 
 A row keeps a checkpoint of its training (<out>/<dataset>/<row>.backup, by
-`keras.callbacks.BackupAndRestore`, an aggressive phase's epochs included)
+`keras.callbacks.BackupAndRestore`, aggressive epochs included)
 until its training ends: after an interruption, the same command with
 `--resume` continues it from its last finished epoch.
 """
@@ -48,7 +48,6 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_vi  # noqa: E402
-from keras_vi._tensorflow import set_random_seed  # noqa: E402  (seeds TensorFlow quietly where installed)
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from write_card import replace_between  # noqa: E402  (zoo/write_card.py)
@@ -129,7 +128,8 @@ def evaluate(model, test, args):
 
 
 class EpochLog(keras.callbacks.Callback):
-    """Each `fit` epoch's KL and seconds, in a JSON file that outlives an interrupted process.
+    """Each `fit` epoch's KL, seconds and whether it was aggressive, in a JSON file that outlives
+    an interrupted process.
 
     An epoch's seconds run from the previous epoch's end, or from the start of
     this process's fit; a resumed fit drops the records of the epochs it runs again.
@@ -155,7 +155,8 @@ class EpochLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         now = time.perf_counter()
         kl = {"kl": float(logs["kl"])} if logs and "kl" in logs else {}  # the PixelCNN alone has none
-        self.kept.append({"epoch": epoch, **kl, "seconds": now - self.last})
+        aggressive = {"aggressive": bool(logs["aggressive"])} if logs and "aggressive" in logs else {}
+        self.kept.append({"epoch": epoch, **kl, **aggressive, "seconds": now - self.last})
         self.last = now
         with open(self.path, "w") as f:
             json.dump(self.kept, f)
@@ -186,27 +187,25 @@ def train_row(build, fit_kwargs, train, epochs, args, stem):
             json.dump(wanted, f)
         if os.path.exists(epoch_log.path):
             os.remove(epoch_log.path)
-    set_random_seed(0)
+    keras.utils.set_random_seed(0)
     model = build()
     data = train.astype("int32") if isinstance(model, keras_vi.zoo.PixelCNN) else train
-    model.compile(optimizer=keras_vi.optimizers.Adam(1e-3))  # on TensorFlow, exact for the embedding (its docstring)
+    model.compile(optimizer=model.default_optimizer(1e-3))  # on TensorFlow, exact for the embedding (its docstring)
     callbacks = list(fit_kwargs.get("callbacks", [])) + [
-        StopAfter(args.train_seconds), keras.callbacks.BackupAndRestore(backup), epoch_log]
-    history = model.fit(data, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
-                        callbacks=callbacks).history
-    joint = epoch_log.records()
+        # the epoch's log before its checkpoint: a run stopped between the two runs that epoch again
+        StopAfter(args.train_seconds), epoch_log, keras.callbacks.BackupAndRestore(backup)]
+    model.fit(data, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose, callbacks=callbacks)
+    records = epoch_log.records()  # every epoch, aggressive or joint, across resumed processes
     os.remove(settings)
-    aggressive_seconds = history.get("aggressive_seconds", [])
     training = {
         "epochs": epochs, "train_examples": len(train),
-        "train_seconds": round(sum(aggressive_seconds) + sum(r["seconds"] for r in joint), 1),
-        "epochs_run": len(aggressive_seconds) + len(joint),
+        "train_seconds": round(sum(r["seconds"] for r in records), 1),
+        "epochs_run": len(records),
         "backend": keras.backend.backend(),
-        "training_kl_per_epoch": [round(float(v), 3)
-                                  for v in history.get("aggressive_kl", []) + [r["kl"] for r in joint if "kl" in r]],
+        "training_kl_per_epoch": [round(float(r["kl"]), 3) for r in records if "kl" in r],
     }
-    if aggressive_seconds:
-        training["aggressive_epochs"] = len(aggressive_seconds)
+    if any("aggressive" in r for r in records):
+        training["aggressive_epochs"] = sum(r.get("aggressive", False) for r in records)
     return model, training
 
 
@@ -376,8 +375,7 @@ def main(argv):
     parser.add_argument("--num-pictures", type=int, default=64)
     parser.add_argument("--train-seconds", type=float, default=float("inf"),
                         help="end a row's training after the first epoch that ends past this many seconds "
-                             "(the table's epochs column says how many ran); it does not cut an aggressive "
-                             "phase, which runs before fit's callbacks: --epochs-* bounds that")
+                             "(the table's epochs column says how many ran), aggressive epochs included")
     parser.add_argument("--resume", action="store_true",
                         help="continue the rows whose training was interrupted (their <row>.backup) from their "
                              "last finished epoch (rows without one start afresh)")
