@@ -89,12 +89,6 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.scaling --data-dir $(DATA_DIR)
 	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) -m benchmarks.ar_vae --data-dir $(DATA_DIR) --sample-sizes 16; done
-	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) -m benchmarks.conv_transpose; done
-	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) -m benchmarks.conv_head; done
-	KERAS_BACKEND=tensorflow $(PY) -m benchmarks.tf_fit_steadiness
-	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) -m benchmarks.first_fit; done
-	KERAS_BACKEND=torch $(PY) -m benchmarks.torch_step
-	KERAS_BACKEND=torch $(PY) -m benchmarks.torch_gap
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) *.egg-info site .test-logs

@@ -51,7 +51,7 @@ def build(k, jit_compile="auto", arch="mlp"):
     else:
         model = keras_vi.zoo.IWAE(latent_dim=LATENT, num_samples=k, hidden_units=hidden_units, seed=0)
     model.build((None, 784) if arch == "mlp" else (None, 28, 28))
-    model.compile(optimizer=keras_vi.optimizers.Adam(1e-3), jit_compile=jit_compile)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile)
     params = [np.asarray(w, np.float32) for w in model.encoder.get_weights() + model.decoder.get_weights()]
     return model, params
 

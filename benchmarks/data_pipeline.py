@@ -39,7 +39,7 @@ def main(argv=None):
         "batches_2_workers": lambda: (
             keras_vi.datasets.Batches(x, batch_size=64, shuffle=True, binarize=True, workers=2), {}),
     }
-    if keras_vi._tensorflow.tensorflow_installed():
+    if keras_vi.utils.tensorflow_installed():
         pipelines["tf_data"] = lambda: (keras_vi.datasets.load(
             "digits", binarize="dynamic", batch_size=64, shuffle=True, as_tf_dataset=True), {})
     for name, make in pipelines.items():

@@ -165,9 +165,9 @@ def write_report(args, train, loglik, profiles, peers, meta, growth=()):
         "Why a backend misses the 1.10x goal, read from the profiles and timings below: "
         "benchmarks/README.md.",
         "",
-        "Batch 128 of binarized MNIST (784 pixels), latent 32, `keras_vi.optimizers.Adam(1e-3)` "
-        "(Keras' Adam; on PyTorch, its update through PyTorch's fused kernel), keras_vi's default "
-        "networks: `*_mlp` MLP 784-512-256 and back (`layers.DenseStack`); `vae_conv` 28x28 images, conv 32-64 "
+        "Batch 128 of binarized MNIST (784 pixels), latent 32, `keras.optimizers.Adam(1e-3)`, "
+        "keras_vi's default networks (`keras.layers` only): `*_mlp` MLP 784-512-256 and back (`Dense`); "
+        "`vae_conv` 28x28 images, conv 32-64 "
         "(3x3, stride 2), dense 256, and back through transposed convs. "
         f"{args.steps} steps per timing for vae_mlp and {max(args.steps // 2, 1)} for the slower "
         f"cases, {args.repeats} timing{'s' if args.repeats != 1 else ''} after a warm-up epoch: keras_vi per epoch inside one "

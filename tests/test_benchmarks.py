@@ -1,6 +1,5 @@
 """The benchmark harness on this backend: a smoke run (no timing asserted) and its NumPy reference."""
 
-import importlib.util
 import json
 
 import keras
@@ -55,69 +54,6 @@ def test_ar_vae_benchmark_smoke(capsys):
                  "--sample-sizes", "2"])
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["train_examples_per_s"] > 0 and result["sample_2_images_per_s"] > 0
-
-
-def test_conv_transpose_benchmark_smoke(capsys):
-    from benchmarks import conv_transpose
-
-    conv_transpose.main(["--batch-size", "2", "--repeats", "1"])
-    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
-    assert [row["case"] for row in rows] == [case[0] for case in conv_transpose.CASES]
-    assert all(row["transpose_ms"] > 0 and row["sub_pixel_ms"] > 0 for row in rows)
-
-
-def test_conv_head_benchmark_smoke(capsys):
-    from benchmarks import conv_head
-
-    conv_head.main(["--batch-size", "2", "--repeats", "1"])
-    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
-    assert [row["case"] for row in rows] == [case[0] for case in conv_head.CASES]
-    assert all(row["conv_ms"] > 0 and row["shifted_sum_ms"] > 0 for row in rows)
-    # "auto" as the layer decides it: the shifted sum only on JAX, only up to 3 filters from 32 channels
-    assert [row["auto"] == "shifted_sum" for row in rows] == [
-        BACKEND == "jax" and row["filters"] * 9 <= row["input"][-1] for row in rows]
-
-
-@pytest.mark.tf_only
-def test_tf_fit_steadiness_repro_smoke():
-    from benchmarks import tf_fit_steadiness
-
-    for variant in ("fit_arrays", "fit_dataset_private_thread"):
-        result = tf_fit_steadiness.run(variant, epochs=2)
-        assert result["variant"] == variant and result["epochs"] == 1 and result["median"] > 0
-
-
-@pytest.mark.torch_only
-def test_torch_step_benchmark_smoke(capsys):
-    from benchmarks import torch_step
-
-    result = torch_step.main(["--steps", "1", "--repeats", "1"])
-    names = list(result["train_step_ms"])
-    assert len(names[:6]) == 6 and names[5].endswith("(keras_vi now)") and len(result["adam_update_ms"]) == 5
-    has_pythae = importlib.util.find_spec("pythae") is not None  # installed by make bench only
-    assert len(names) == 6 + has_pythae and all(t["median"] > 0 for t in result["train_step_ms"].values())
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
-
-
-@pytest.mark.torch_only
-def test_torch_gap_benchmark_smoke(capsys):
-    from benchmarks import torch_gap
-
-    result = torch_gap.main(["--steps", "2", "--repeats", "1"])
-    has_pythae = importlib.util.find_spec("pythae") is not None  # installed by make bench only
-    assert len(result["blocks_ms_per_step"]) == 3 + has_pythae and "keras_vi fit epoch" in result["blocks_ms_per_step"]
-    assert all(t["median"] > 0 for t in result["blocks_ms_per_step"].values())
-    assert len(result["parts_us"]) == 19 and all(us > 0 for us in result["parts_us"].values())
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
-
-
-def test_first_fit_benchmark_smoke(capsys):
-    from benchmarks import first_fit
-
-    result = first_fit.main(["--model", "vae_mlp", "--repeats", "1", "--image-size", "4"])
-    assert result["backend"] == BACKEND and len(result["first_fit_s"]) == 2
-    assert all(t["median"] > 0 for t in result["first_fit_s"].values())
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
 
 
 def test_growth_benchmark_smoke_and_its_table():
