@@ -65,9 +65,8 @@ class Sampling(keras.layers.Layer):
     def draw(self, mean, log_var):
         """z for `mean` and `log_var` (tensors of one shape), as `call`, without `Layer.__call__`.
 
-        For a model's own step, whose inputs are already float32 tensors: on
-        PyTorch, eager, Keras' `__call__` on the list input costs about 0.25 ms
-        of Python a step (benchmarks/README.md, "PyTorch's small step").
+        For a model's own step, whose inputs are already float32 tensors: no
+        input conversion or checks of `Layer.__call__`.
         """
         return Normal(mean, log_var).sample(seed=self.seed_generator, num_samples=self.num_samples)
 

@@ -14,8 +14,7 @@ class TermMeans(keras.metrics.Metric):
     (reconstruction, KL, ELBO, ...) every step. With one `Mean` each, every
     term costs its own update and its own division each step; here the terms
     share one vector of totals and one count: one update and one division
-    for all of them (fewer Keras ops a step, which on PyTorch each cost Python
-    time; `benchmarks/torch_step.py` times the step both ways). Each
+    for all of them. Each
     term's result is exactly what `keras.metrics.Mean` gives for it: the
     (sample-weighted) mean of all values seen since the last reset.
 
