@@ -18,7 +18,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_vi  # noqa: E402
-from benchmarks import handwritten  # noqa: E402
+from benchmarks import handwritten, plain_keras  # noqa: E402
 
 BATCH = 128
 LATENT = 32
@@ -64,6 +64,13 @@ def keras_vi_loss_at(model, x, eps):
     return float(keras.ops.convert_to_numpy(keras.ops.mean(model.loss_terms_per_example(x, outputs)["loss"])))
 
 
+def plain_loss_at(plain, x, eps):
+    """The plain Keras model's training loss for given noise."""
+    mean, log_var = plain.encoder(keras.ops.convert_to_tensor(x))
+    return float(keras.ops.convert_to_numpy(plain.loss_for_noise(
+        keras.ops.convert_to_tensor(x), mean, log_var, keras.ops.convert_to_tensor(eps))))
+
+
 def train_case(args):
     backend = keras.backend.backend()
     k, arch = CASES[args.case]
@@ -71,6 +78,7 @@ def train_case(args):
     x_keras_vi = x if arch == "mlp" else x.reshape(-1, 28, 28)  # images for the conv VAE
     jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
     model, params = build(k, jit_compile, arch)
+    plain = plain_keras.from_keras_vi(model, jit_compile)  # the same networks and weights, no keras_vi
     step, loss_at = handwritten.make_step(backend, params, k, arch)
     # The baseline is the faster hand-written step: on TensorFlow both the XLA
     # step and the plain graph are timed (XLA loses on CPU convolutions).
@@ -84,6 +92,7 @@ def train_case(args):
     eps = np.random.default_rng(1).normal(size=(k or 1, BATCH, LATENT)).astype("float32")
     losses = {
         "keras_vi": keras_vi_loss_at(model, x_keras_vi[:BATCH], eps),
+        "plain_keras": plain_loss_at(plain, x_keras_vi[:BATCH], eps),
         "handwritten": loss_at(x[:BATCH], eps),
         "numpy_float64": handwritten.loss_numpy(params, x[:BATCH], eps, k, arch),
     }
@@ -95,34 +104,34 @@ def train_case(args):
         handwritten.run_steps(step, inputs, args.steps, BATCH)
         return time.perf_counter() - start
 
-    # keras_vi is timed per epoch inside one `fit` call (what a long training run
-    # sees: fit's one-time set-up, such as converting the arrays, is left out);
-    # after each epoch the hand-written loops run, so the timings interleave.
+    # keras_vi and the plain Keras model are timed per epoch of `fit` (what a long
+    # training run sees: fit's one-time set-up, such as converting the arrays, is left
+    # out), one epoch each in turn, then the hand-written loops: the timings interleave.
     # `--loop train_on_batch` times Keras' `train_on_batch` on NumPy batches instead.
-    times = {"keras_vi": [], **{name: [] for name in handwritten_steps}}
+    times = {"keras_vi": [], "plain_keras": [], **{name: [] for name in handwritten_steps}}
 
-    def after_epoch(seconds):
-        times["keras_vi"].append(seconds)
-        for name, hand_step in handwritten_steps.items():
-            times[name].append(seconds_of(hand_step, x))
+    class Timer(keras.callbacks.Callback):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
 
-    class Interleave(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.start = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
             float(logs["loss"])  # the epoch's work is done
-            after_epoch(time.perf_counter() - self.start)
+            times[self.name].append(time.perf_counter() - self.start)
 
-    if args.loop == "fit":
-        model.fit(x_keras_vi, batch_size=BATCH, epochs=1 + args.repeats, shuffle=False,
-                  verbose=0, callbacks=[Interleave()])
-    else:
-        def keras_vi_step(batch):
-            return model.train_on_batch(batch, return_dict=True)["loss"]
-
-        for _ in range(1 + args.repeats):
-            after_epoch(seconds_of(keras_vi_step, x_keras_vi))
+    for _ in range(1 + args.repeats):
+        for name, net in (("keras_vi", model), ("plain_keras", plain)):
+            if args.loop == "fit":
+                net.fit(x_keras_vi, batch_size=BATCH, epochs=1, shuffle=False, verbose=0,
+                        callbacks=[Timer(name)])
+            else:
+                times[name].append(seconds_of(
+                    lambda batch, net=net: net.train_on_batch(batch, return_dict=True)["loss"], x_keras_vi))
+        for name, hand_step in handwritten_steps.items():
+            times[name].append(seconds_of(hand_step, x))
     times = {name: ts[1:] for name, ts in times.items()}  # the first epoch warms up
     examples = BATCH * args.steps
     baseline = min(handwritten_steps, key=lambda name: statistics.median(times[name]))
@@ -139,6 +148,8 @@ def train_case(args):
     result["handwritten"] = result[baseline]  # the faster variant is the baseline
     result["time_ratio_keras_vi_over_handwritten"] = (
         statistics.median(times["keras_vi"]) / statistics.median(times[baseline]))
+    result["time_ratio_keras_vi_over_plain_keras"] = (
+        statistics.median(times["keras_vi"]) / statistics.median(times["plain_keras"]))
     print(json.dumps(result))
 
 
