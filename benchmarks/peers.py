@@ -185,7 +185,7 @@ def vq_case(args):
     def run_ours(steps):
         for _ in range(steps):
             t = torch.tensor(z, requires_grad=True)
-            out = ours(t, training=True)
+            out, _ = ours(t, training=True)
             (out.sum() + keras.ops.sum(keras.ops.stack(ours.losses))).backward()
 
     result = {"case": "vector_quantizer", "backend": keras.backend.backend()}

@@ -75,7 +75,7 @@ print("train:", x_train.shape, x_train.dtype, "test:", x_test.shape)
 ## Bijectors
 
 A flow is a chain of invertible layers, each returning its output and the log
-of its Jacobian determinant: `y, log_det = layer.forward(x)`, `x =
+of its Jacobian determinant: `y, log_det = layer.forward_and_log_det(x)`, `x =
 layer.inverse(y)`. An affine coupling layer keeps half of the pixels
 (a checkerboard here) and scales and shifts the other half by amounts computed
 from the kept half, so the Jacobian is triangular and its log-determinant is
@@ -84,7 +84,7 @@ the sum of the log-scales. It starts as the identity.
 
 coupling = layers.AffineCoupling(mask="checkerboard", filters=8)
 h = np.random.default_rng(0).normal(size=(2, *x_train.shape[1:], 1)).astype("float32")
-y, log_det = coupling.forward(h)
+y, log_det = coupling.forward_and_log_det(h)
 print("round trip error:", float(np.abs(ops.convert_to_numpy(coupling.inverse(y)) - h).max()))
 print("log_det at initialization:", ops.convert_to_numpy(log_det))
 

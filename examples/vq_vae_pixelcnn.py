@@ -66,7 +66,7 @@ two dimensions we can look at it: the codes split the plane into Voronoi cells.
 
 vq = VectorQuantizer(num_embeddings=8, embedding_dim=2, seed=0)
 z_e = rng.normal(size=(500, 2)).astype("float32")
-z_q, indices = vq(z_e, return_indices=True)
+z_q, indices = vq(z_e)
 codebook = to_numpy(vq.embeddings)
 by_hand = np.argmin(((z_e[:, None, :] - codebook[None]) ** 2).sum(-1), axis=1)
 print("indices agree with NumPy's argmin:", np.array_equal(to_numpy(indices), by_hand))

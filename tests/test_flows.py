@@ -41,7 +41,7 @@ def test_act_norm_on_gaussian_data_matches_the_closed_form():
     # ActNorm alone, initialized on the data, with a N(0, 1) base: the density is
     # the Gaussian with the batch's mean and standard deviation, per channel.
     x = _rng.normal([3.0, -1.0], [2.0, 0.5], size=(400, 2)).astype("float32")
-    y, log_det = layers.ActNorm(epsilon=1e-6).forward(x)
+    y, log_det = layers.ActNorm(epsilon=1e-6).forward_and_log_det(x)
     log_p = stats.norm.logpdf(to_numpy(y)).sum(axis=1) + to_numpy(log_det)
     expected = stats.norm.logpdf(x, x.mean(axis=0), np.sqrt(x.var(axis=0) + 1e-6)).sum(axis=1)
     np.testing.assert_allclose(log_p, expected, rtol=1e-4, atol=1e-4)
@@ -50,16 +50,16 @@ def test_act_norm_on_gaussian_data_matches_the_closed_form():
 def test_act_norm_initializes_once_and_is_saved():
     layer = layers.ActNorm()
     x = _rng.normal(5.0, 3.0, size=(64, 3)).astype("float32")
-    layer.forward(x)
+    layer.forward_and_log_det(x)
     first = to_numpy(layer.initial_bias)
-    layer.forward(x * 10.0)  # a later batch does not re-initialize
+    layer.forward_and_log_det(x * 10.0)  # a later batch does not re-initialize
     np.testing.assert_allclose(to_numpy(layer.initial_bias), first)
     assert float(to_numpy(layer.initialized)) == 1.0
 
 
 def test_invertible_1x1_conv_log_det_is_log_abs_det_of_w():
     layer = layers.Invertible1x1Conv(seed=3)
-    _, log_det = layer.forward(CHANNELS)
+    _, log_det = layer.forward_and_log_det(CHANNELS)
     w = to_numpy(layer.weight_matrix()).astype(np.float64)
     np.testing.assert_allclose(to_numpy(log_det), 4 * np.linalg.slogdet(w)[1], atol=1e-5)
     np.testing.assert_allclose(w @ w.T, np.eye(3), atol=1e-5)  # it starts as a rotation
@@ -67,7 +67,7 @@ def test_invertible_1x1_conv_log_det_is_log_abs_det_of_w():
 
 def test_squeeze_moves_each_2x2_patch_into_channels():
     x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
-    y, _ = layers.Squeeze().forward(x)
+    y, _ = layers.Squeeze().forward_and_log_det(x)
     assert to_numpy(y)[0, 0, 0].tolist() == [0.0, 1.0, 4.0, 5.0]
 
 
@@ -78,14 +78,14 @@ def test_squeeze_moves_each_2x2_patch_into_channels():
 ])
 def test_bijectors_reject_shapes_they_cannot_take(layer, shape, match):
     with pytest.raises(ValueError, match=match):
-        layer.forward(np.zeros(shape, "float32"))
+        layer.forward_and_log_det(np.zeros(shape, "float32"))
 
 
 def test_context_is_required_exactly_when_declared():
     with pytest.raises(ValueError, match="needs a `context`"):
-        layers.AffineCoupling(context_channels=2).forward(ODD)
+        layers.AffineCoupling(context_channels=2).forward_and_log_det(ODD)
     with pytest.raises(ValueError, match="takes no `context`"):
-        layers.ActNorm().forward(ODD, context=ODD)
+        layers.ActNorm().forward_and_log_det(ODD, context=ODD)
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -101,3 +101,15 @@ def test_bijectors_are_keras_serializable():
     layer = layers.AffineCoupling(mask="channel", parity=1, filters=5, context_channels=2)
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
     assert type(restored) is layers.AffineCoupling and restored.get_config() == layer.get_config()
+
+
+@pytest.mark.parametrize("cls,kwargs,x,context", [c[1:] for c in BIJECTORS], ids=[c[0] for c in BIJECTORS])
+def test_both_directions_take_numpy_arrays(cls, kwargs, x, context):
+    """distrax's names; NumPy in, on every backend (PyTorch once raised a TypeError in `inverse`)."""
+    layer = cls(**kwargs)
+    extra = {} if context is None else {"context": context}
+    y, log_det = layer.forward_and_log_det(x, **extra)
+    x_back, inverse_log_det = layer.inverse_and_log_det(to_numpy(y), **extra)
+    np.testing.assert_allclose(to_numpy(x_back), x, atol=1e-4)
+    np.testing.assert_allclose(to_numpy(inverse_log_det), -to_numpy(log_det), atol=1e-4)
+    np.testing.assert_allclose(to_numpy(layer.inverse(to_numpy(y), **extra)), x, atol=1e-4)

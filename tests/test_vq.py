@@ -30,8 +30,9 @@ def test_distances_indices_and_losses_match_numpy(ema_decay):
     d, idx, q, loss = numpy_vq(z, codebook.astype("float64"), 0.3, ema_decay is not None)
     np.testing.assert_allclose(to_numpy(vq.distances(z)), d, rtol=1e-4, atol=1e-4)
     np.testing.assert_array_equal(to_numpy(vq.indices(z)), idx)
-    out = vq(z)
+    out, indices = vq(z)
     np.testing.assert_allclose(to_numpy(out), q, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(to_numpy(indices), idx)
     assert len(vq.losses) == 1
     np.testing.assert_allclose(float(to_numpy(vq.losses[0])), loss, rtol=1e-5)
     # lookup is the exact inverse of indices on codes
@@ -45,22 +46,22 @@ def test_straight_through_gradient_is_the_identity():
     weights = rng.normal(size=(2, 3, 4)).astype("float32")
     vq = layers.VectorQuantizer(5, 4, seed=0)
     vq.build(z.shape)
-    grad = gradient(lambda v: keras.ops.multiply(vq(v), weights), z)
+    grad = gradient(lambda v: keras.ops.multiply(vq(v)[0], weights), z)
     np.testing.assert_allclose(grad, weights, rtol=1e-6)
 
 
-def test_return_indices_gives_the_nearest_codes_of_one_search():
+def test_one_output_structure_with_the_nearest_codes_of_one_search():
     z = np.random.default_rng(5).normal(size=(6, 2, 4)).astype("float32")
     vq = layers.VectorQuantizer(7, 4, seed=0)
     vq.build(z.shape)
-    z_q, indices = vq(z, return_indices=True)
+    z_q, indices = vq(z)
     codes = to_numpy(vq.embeddings).astype("float64")
     expected = numpy_vq(z.reshape(-1, 4), codes, 0.25, True)[1].reshape(6, 2)
     np.testing.assert_array_equal(to_numpy(indices), expected)
     assert str(to_numpy(indices).dtype) == "int32"
-    np.testing.assert_array_equal(to_numpy(z_q), to_numpy(vq(z)))
+    np.testing.assert_array_equal(to_numpy(z_q), to_numpy(vq.lookup(indices)))
     inputs = keras.Input((2, 4))  # symbolic: both outputs have the right spec
-    sym_q, sym_i = vq(inputs, return_indices=True)
+    sym_q, sym_i = vq(inputs)
     assert tuple(sym_q.shape) == (None, 2, 4) and tuple(sym_i.shape) == (None, 2)
     assert sym_i.dtype == "int32"
 
@@ -85,7 +86,7 @@ def test_ema_statistics_change_in_training_only():
 def test_ema_updates_persist_through_fit():
     z = np.random.default_rng(3).normal(size=(32, 5, 4)).astype("float32")
     inputs = keras.Input((5, 4))
-    model = keras.Model(inputs, layers.VectorQuantizer(8, 4, ema_decay=0.9, seed=0)(inputs))
+    model = keras.Model(inputs, layers.VectorQuantizer(8, 4, ema_decay=0.9, seed=0)(inputs)[0])
     model.compile(optimizer="sgd", loss="mse")
     before = [to_numpy(v).copy() for v in model.non_trainable_variables]
     model.fit(z, np.zeros_like(z), epochs=2, batch_size=8, verbose=0)

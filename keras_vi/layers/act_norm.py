@@ -37,7 +37,7 @@ class ActNorm(Bijector):
         >>> from keras import ops
         >>> from keras_vi.layers import ActNorm
         >>> x = np.random.default_rng(0).normal(3.0, 2.0, size=(500, 2)).astype("float32")
-        >>> y, log_det = ActNorm().forward(x)
+        >>> y, log_det = ActNorm().forward_and_log_det(x)
         >>> np.round(ops.convert_to_numpy(ops.std(y, axis=0)), 3).tolist()
         [1.0, 1.0]
 

@@ -46,7 +46,7 @@ class AffineCoupling(Bijector):
         >>> from keras_vi.layers import AffineCoupling
         >>> layer = AffineCoupling(mask="checkerboard", filters=8)
         >>> x = np.random.default_rng(0).normal(size=(2, 4, 4, 1)).astype("float32")
-        >>> y, log_det = layer.forward(x)
+        >>> y, log_det = layer.forward_and_log_det(x)
         >>> bool(np.allclose(ops.convert_to_numpy(layer.inverse(y)), x, atol=1e-5))
         True
 

@@ -7,15 +7,17 @@ from keras_vi.utils import full_precision
 
 
 class Bijector(keras.layers.Layer):
-    """Base of the invertible layers of normalizing flows.
+    """Base of the invertible layers of normalizing flows, with distrax's names.
 
-    A bijector maps x to y and back: `y, log_det = layer.forward(x)` with
-    log_det = log |det dy/dx| per example (shape (batch,)), and
-    `x = layer.inverse(y)`; `inverse_and_log_det(y)` also returns
-    log |det dx/dy| = -log_det (as distrax's `Bijector`). Calling the layer is
-    `forward`. Subclasses implement `_forward` and `_inverse`, each returning
-    the mapped tensor and its log-determinant; layers conditioned on a context
-    (`takes_context`) receive it, others refuse one.
+    A bijector maps x to y and back: `y, log_det = layer.forward_and_log_det(x)`
+    with log_det = log |det dy/dx| per example (shape (batch,)); calling the
+    layer is the same. `x, log_det = layer.inverse_and_log_det(y)` gives
+    log |det dx/dy| = -log_det, and `x = layer.inverse(y)` the map alone
+    (distrax's `Bijector`). Both take what a Keras layer call takes: NumPy
+    arrays or tensors of any backend. Subclasses implement `_forward` and
+    `_inverse`, each returning the mapped tensor and its log-determinant;
+    layers conditioned on a context (`takes_context`) receive it, others
+    refuse one.
 
     Call arguments:
         x: a tensor of the layer's input shape.
@@ -27,37 +29,27 @@ class Bijector(keras.layers.Layer):
 
     def __init__(self, **kwargs):
         super().__init__(**full_precision(kwargs))  # log-determinants in float32
-        self._in_call = False
-
-    def __call__(self, *args, **kwargs):
-        previous, self._in_call = self._in_call, True
-        try:
-            return super().__call__(*args, **kwargs)
-        finally:
-            self._in_call = previous
 
     def call(self, x, context=None):
         self._check_context(context)
         return self._forward(x, context)
 
-    def forward(self, x, context=None):
-        """(y, log |det dy/dx|) with log_det of shape (batch,)."""
-        if self._in_call and keras.backend.backend() == "torch":
-            # PyTorch backend: a Keras layer is a torch.nn.Module whose
-            # `forward` is the hook `__call__` reaches; keep that route.
-            # (Only there: under tf.distribute, replicas call from threads.)
-            return super().forward(x, context=context)
+    def forward_and_log_det(self, x, context=None):
+        """(y, log |det dy/dx|) with log_det of shape (batch,): the layer's call."""
         return self(x, context=context)
 
     def inverse_and_log_det(self, y, context=None):
         """(x, log |det dx/dy|), the inverse map and its log-determinant."""
         self._check_context(context)
+        y = ops.convert_to_tensor(y, dtype=self.compute_dtype)
+        if context is not None:
+            context = ops.convert_to_tensor(context, dtype=self.compute_dtype)
         if not self.built:
             self.build(tuple(y.shape))
         return self._inverse(y, context)
 
     def inverse(self, y, context=None):
-        """x with forward(x)[0] == y."""
+        """x with forward_and_log_det(x)[0] == y."""
         return self.inverse_and_log_det(y, context)[0]
 
     def _check_context(self, context):

@@ -36,7 +36,7 @@ class Invertible1x1Conv(Bijector):
         >>> from keras_vi.layers import Invertible1x1Conv
         >>> layer = Invertible1x1Conv(seed=0)
         >>> x = np.random.default_rng(0).normal(size=(2, 3, 3, 4)).astype("float32")
-        >>> y, log_det = layer.forward(x)
+        >>> y, log_det = layer.forward_and_log_det(x)
         >>> bool(np.allclose(ops.convert_to_numpy(layer.inverse(y)), x, atol=1e-5))
         True
 

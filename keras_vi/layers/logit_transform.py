@@ -31,7 +31,7 @@ class LogitTransform(Bijector):
         >>> import numpy as np
         >>> from keras import ops
         >>> from keras_vi.layers import LogitTransform
-        >>> y, log_det = LogitTransform(alpha=0.0).forward(np.full((1, 1), 0.5, "float32"))
+        >>> y, log_det = LogitTransform(alpha=0.0).forward_and_log_det(np.full((1, 1), 0.5, "float32"))
         >>> float(ops.convert_to_numpy(y)[0, 0]), round(float(ops.convert_to_numpy(log_det)[0]), 4)
         (0.0, 1.3863)
 

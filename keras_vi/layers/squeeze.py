@@ -26,7 +26,7 @@ class Squeeze(Bijector):
     Examples:
         >>> import numpy as np
         >>> from keras_vi.layers import Squeeze
-        >>> y, log_det = Squeeze().forward(np.zeros((2, 4, 6, 1), "float32"))
+        >>> y, log_det = Squeeze().forward_and_log_det(np.zeros((2, 4, 6, 1), "float32"))
         >>> tuple(y.shape)
         (2, 2, 3, 4)
 

@@ -107,7 +107,7 @@ class VariationalDequantization(Dequantizer):
         h = ops.log(u0) - ops.log1p(-u0)
         log_q = sum_per_example(ops.log(u0) + ops.log1p(-u0))  # -log |dh/du0|
         for layer in self.couplings:
-            h, log_det = layer.forward(h, context=context)
+            h, log_det = layer.forward_and_log_det(h, context=context)
             log_q = log_q - log_det
         log_q = log_q + sum_per_example(ops.softplus(h) + ops.softplus(-h))  # -log sigmoid'(h)
         return ops.reshape(ops.sigmoid(h), ops.shape(x)), log_q

@@ -44,18 +44,20 @@ class VectorQuantizer(keras.layers.Layer):
     Call arguments:
         inputs: z_e, any rank, last axis of size `embedding_dim`.
         training: Python bool; EMA updates and restarts happen in training only.
-        return_indices: Python bool; if True, returns `(z_q, indices)`, the
-            nearest-code indices (int32, shape `inputs.shape[:-1]`) that the
-            call computed anyway, so a model need not search the codebook twice.
-        return_loss: Python bool; if True, also returns the per-example loss
-            (`quantization_loss`, shape (batch,)) last: `(z_q, [indices,] loss)`.
+
+    Returns (of `call`, always):
+        `(z_q, indices)`: the quantized inputs (straight-through: the codes'
+        values forward, the identity's gradient backward), and the nearest
+        codes' indices (int32, shape `inputs.shape[:-1]`), so a model need not
+        search the codebook twice; `lookup(indices)` gives the codes back. The
+        mean of `quantization_loss` goes to the layer's `losses`.
 
     Examples:
         >>> from keras import ops
         >>> from keras_vi.layers import VectorQuantizer
         >>> vq = VectorQuantizer(num_embeddings=8, embedding_dim=2, seed=0)
-        >>> z_q = vq(ops.ones((3, 4, 2)))
-        >>> tuple(z_q.shape), tuple(vq.indices(ops.ones((3, 4, 2))).shape)
+        >>> z_q, indices = vq(ops.ones((3, 4, 2)))
+        >>> tuple(z_q.shape), tuple(indices.shape)
         ((3, 4, 2), (3, 4))
     """
 
@@ -143,7 +145,7 @@ class VectorQuantizer(keras.layers.Layer):
             loss = loss + ops.mean(ops.square(ops.stop_gradient(inputs) - quantized), axis=axes)
         return loss
 
-    def call(self, inputs, training=False, return_indices=False, return_loss=False):
+    def call(self, inputs, training=False):
         inputs = ops.convert_to_tensor(inputs, self.compute_dtype)
         indices = self.indices(inputs)
         quantized = self.lookup(indices)
@@ -154,8 +156,7 @@ class VectorQuantizer(keras.layers.Layer):
         # straight-through: forward value exactly e (z - sg[z] is exactly 0),
         # gradient with respect to z_e the identity
         outputs = ops.stop_gradient(quantized) + (inputs - ops.stop_gradient(inputs))
-        extra = ((ops.cast(indices, "int32"),) if return_indices else ()) + ((loss,) if return_loss else ())
-        return (outputs, *extra) if extra else outputs
+        return outputs, ops.cast(indices, "int32")
 
     def _update_codebook(self, inputs, indices):
         k = self.num_embeddings
@@ -197,13 +198,11 @@ class VectorQuantizer(keras.layers.Layer):
             self.embeddings.assign(embeddings)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        return tuple(input_shape), tuple(input_shape[:-1])
 
-    def compute_output_spec(self, inputs, training=False, return_indices=False, return_loss=False):
-        outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
-        extra = ((keras.KerasTensor(inputs.shape[:-1], dtype="int32"),) if return_indices else ()) + (
-            (keras.KerasTensor(inputs.shape[:1], dtype=self.compute_dtype),) if return_loss else ())
-        return (outputs, *extra) if extra else outputs
+    def compute_output_spec(self, inputs, training=False):
+        return (keras.KerasTensor(inputs.shape, dtype=self.compute_dtype),
+                keras.KerasTensor(inputs.shape[:-1], dtype="int32"))
 
     def get_config(self):
         base_config = super().get_config()

@@ -62,9 +62,9 @@ def run_bijector_test(layer_cls, init_kwargs, x, context=None, atol=1e-4):
     layer = layer_cls(**init_kwargs)
     check_config_round_trip(layer, init_kwargs)
     kwargs = {} if context is None else {"context": context}
-    y, log_det = layer.forward(x, **kwargs)  # builds (and initializes data-dependent layers)
+    y, log_det = layer.forward_and_log_det(x, **kwargs)  # builds (and initializes data-dependent layers)
     randomize_weights(layer)
-    y, log_det = layer.forward(x, **kwargs)
+    y, log_det = layer.forward_and_log_det(x, **kwargs)
     assert tuple(log_det.shape) == (len(x),), f"log_det has shape {tuple(log_det.shape)}, expected ({len(x)},)"
     symbolic = layer_cls(**init_kwargs)(
         keras.Input(batch_shape=(None, *x.shape[1:])),
@@ -81,7 +81,7 @@ def run_bijector_test(layer_cls, init_kwargs, x, context=None, atol=1e-4):
             with keras.StatelessScope():  # data-dependent layers must not keep traced values
                 example = ops.reshape(flat, (1, *x.shape[1:]))
                 extra = {} if context is None else {"context": ops.convert_to_tensor(context[i : i + 1])}
-                return ops.reshape(layer.forward(example, **extra)[0], (-1,))
+                return ops.reshape(layer.forward_and_log_det(example, **extra)[0], (-1,))
 
         expected = log_abs_det_jacobian(one_example, x[i].reshape(-1))
         np.testing.assert_allclose(_numpy(log_det)[i], expected, rtol=1e-4, atol=atol,

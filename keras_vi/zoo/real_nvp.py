@@ -137,11 +137,11 @@ class RealNVP(ZooModel):
     def to_base(self, v):
         """The flow's forward map: v in [0, 1) -> (z (batch, D) in the N(0, I) base, log |det dz/dv|)."""
         h = ops.reshape(ops.cast(v, self.compute_dtype), (-1, *self._image_shape()))
-        h, log_det = self.preprocess.forward(h)
+        h, log_det = self.preprocess.forward_and_log_det(h)
         parts, factored = [], iter(self.base_shapes)  # the factored-out parts, in scale order
         for s, stage in enumerate(self.stages):
             for layer in stage:
-                h, step_log_det = layer.forward(h)
+                h, step_log_det = layer.forward_and_log_det(h)
                 log_det = log_det + step_log_det
             if self._factors_out(s):
                 half = next(factored)[-1]

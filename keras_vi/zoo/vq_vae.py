@@ -103,7 +103,9 @@ class VQVAE(ZooModel):
         x = ops.cast(x, self.variable_dtype)
         self._check_shape(x)
         z_e = self.encoder(x, training=training)
-        z_q, indices, vq_loss = self.quantizer(z_e, training=training, return_indices=True, return_loss=True)
+        z_q, indices = self.quantizer(z_e, training=training)
+        # the per-example loss of this step's codes (the gather again: no second search)
+        vq_loss = self.quantizer.quantization_loss(z_e, self.quantizer.lookup(indices))
         return {"z_e": z_e, "indices": indices, "output": self.decoder(z_q, training=training),
                 "vq_loss": vq_loss}
 
