@@ -1,3 +1,4 @@
+import inspect
 import json
 import os
 import subprocess
@@ -79,9 +80,25 @@ def test_cli_choices_come_from_the_registries():
     assert tuple(choices["model"]) == tuple(zoo.MODELS)
     assert tuple(choices["likelihood"]) == tuple(likelihoods.LIKELIHOODS)
     assert tuple(choices["prior"]) == tuple(priors.PRIORS)
-    for cls in zoo.MODELS.values():
-        for name in cls.cli_arguments + cls.cli_fit_arguments:
-            assert name in cli.MODEL_OPTIONS or name == "seed", (cls.__name__, name)
+    from keras_vi.cli.models import AFTER_FIT, CONSTRUCTOR_OPTIONS
+
+    assert set(CONSTRUCTOR_OPTIONS) == set(zoo.MODELS)
+    for name, cls in zoo.MODELS.items():
+        options = CONSTRUCTOR_OPTIONS[name] + AFTER_FIT.get(name, (None, ()))[1]
+        for option in options:
+            assert option in cli.MODEL_OPTIONS or option == "seed", (name, option)
+        # every constructor option is a parameter of the class's constructor or of a base it forwards to
+        parameters = set()
+        for klass in cls.__mro__:
+            if "__init__" in vars(klass):
+                signature = inspect.signature(klass.__init__)
+                parameters |= set(signature.parameters)
+                if not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+                    break
+        assert set(CONSTRUCTOR_OPTIONS[name]) <= parameters, (name, set(CONSTRUCTOR_OPTIONS[name]) - parameters)
+    # and no model carries CLI attributes
+    assert not [a for cls in zoo.MODELS.values() for a in dir(cls) if a.startswith("cli_") or a in (
+        "extra_results", "exports_saved_model")]
 
 
 def test_options_a_model_does_not_take_are_rejected_alike():

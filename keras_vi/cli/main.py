@@ -29,8 +29,8 @@ def _at_least(low, kind):
     return parse
 
 
-# The model options of `train`: each zoo class lists the ones it takes in
-# `cli_arguments` (constructor) and `cli_fit_arguments` (`extra_results`).
+# The model options of `train`: `keras_vi.cli.models` lists the ones each zoo model
+# takes (constructor arguments, and options of what runs after its fit).
 # Defaults are the classes' own, except the ones named here.
 MODEL_OPTIONS = {
     "latent_dim": dict(type=_at_least(1, int), help="size of z (default 10)"),
@@ -128,12 +128,17 @@ def _select_backend(backend, argv):
 
 
 def model_options(cls, name, args):
-    """(constructor kwargs, extra_results kwargs) of zoo class `cls` from the CLI args.
+    """(constructor kwargs, after-fit kwargs) of zoo model `name` (class `cls`) from the CLI args.
 
     An option the model does not take is an error, the same for every model.
     """
+    from keras_vi.cli.models import AFTER_FIT, CONSTRUCTOR_OPTIONS
+
+    del cls  # the table is by name
+    constructor = CONSTRUCTOR_OPTIONS[name]
+    after_fit = AFTER_FIT.get(name, (None, ()))[1]
     given = {k for k in MODEL_OPTIONS if getattr(args, k) is not None}
-    takes = set(cls.cli_arguments) | set(cls.cli_fit_arguments)
+    takes = set(constructor) | set(after_fit)
     unknown = sorted(given - takes)
     if unknown:
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
@@ -141,10 +146,10 @@ def model_options(cls, name, args):
         raise ValueError(f"{flags} does not apply to {name}; it takes {accepted}.")
     values = {k: getattr(args, k) for k in given}
     values.update({k: v for k, v in CLI_DEFAULTS.items() if k in takes and k not in values})
-    if "seed" in cls.cli_arguments:
+    if "seed" in constructor:
         values["seed"] = args.seed
-    model_kwargs = {k: v for k, v in values.items() if k in cls.cli_arguments}
-    fit_kwargs = {k: v for k, v in values.items() if k in cls.cli_fit_arguments}
+    model_kwargs = {k: v for k, v in values.items() if k in constructor}
+    fit_kwargs = {k: v for k, v in values.items() if k in after_fit}
     return model_kwargs, fit_kwargs
 
 
@@ -158,9 +163,12 @@ def train(args):
 
     from keras_vi import datasets, plotting, zoo
 
+    from keras_vi.cli.models import AFTER_FIT, SAVED_MODEL
+
     cls = zoo.get(args.model)
     model_kwargs, fit_options = model_options(cls, args.model, args)
-    if args.binarize == "dynamic" and cls.cli_fit_arguments:
+    after_fit = AFTER_FIT.get(args.model, (None, ()))[0]
+    if args.binarize == "dynamic" and after_fit is not None:
         raise ValueError(f"`--binarize dynamic` is not supported for {args.model} (its extra results need arrays).")
     keras.utils.set_random_seed(args.seed)
     load = dict(name=args.dataset, data_dir=args.data_dir, seed=args.seed, flatten=args.flatten,
@@ -190,8 +198,9 @@ def train(args):
                         **fit_kwargs)
     train_seconds = time.perf_counter() - start
     test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
-    test_metrics.update(model.extra_results(x_train.x, x_test, batch_size=args.batch_size,
-                                            verbose=args.verbose, **fit_options))
+    if after_fit is not None:
+        test_metrics.update(after_fit(model, x_train.x, x_test, batch_size=args.batch_size,
+                                      verbose=args.verbose, **fit_options))
 
     plotting.plot_samples(model, os.path.join(args.out, "samples.png"), seed=args.seed)
     if hasattr(model, "reconstruct"):  # a flow has nothing to reconstruct
@@ -200,7 +209,7 @@ def train(args):
     model.save(os.path.join(args.out, "model.keras"))
     export_path = os.path.join(args.out, "saved_model")
     export = None
-    if cls.exports_saved_model and keras.backend.backend() in ("tensorflow", "jax"):
+    if args.model in SAVED_MODEL and keras.backend.backend() in ("tensorflow", "jax"):
         model.export(export_path, verbose=False)
         export = export_path
 
@@ -225,7 +234,7 @@ def train(args):
         "tensorboard": args.tensorboard,
         "saved_model_note": None if export else (
             f"keras-vi does not export {args.model} as a SavedModel."
-            if not cls.exports_saved_model else
+            if args.model not in SAVED_MODEL else
             "SavedModel export needs TensorFlow or JAX: load model.keras under "
             "KERAS_BACKEND=tensorflow and call .export(path)."
         ),

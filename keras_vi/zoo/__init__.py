@@ -2,8 +2,7 @@
 
 Every zoo model derives from `ZooModel` (compile defaults, input checks,
 `sample(n, seed=None)`, the sample_weight policy). A new model is one module
-plus a line in `MODELS`; the CLI reads what each class declares
-(`cli_arguments`, `cli_fit_arguments`, `exports_saved_model`).
+plus a line in `MODELS` (and, for the CLI, a line in `keras_vi.cli.models`).
 """
 
 from keras_vi.zoo.ar_vae import ARVAE

@@ -87,9 +87,6 @@ class ARVAE(VAE):
     """
 
     embedding_tables = True  # the PixelCNN decoder's pixel embedding
-    cli_arguments = ("latent_dim", "prior", "seed", "hidden_units", "beta", "free_bits", "num_classes",
-                     "decoder_layers", "decoder_filters", "first_kernel_size")
-    exports_saved_model = False
 
     def __init__(self, latent_dim, num_classes=2, decoder_layers=3, decoder_filters=32, kernel_size=3,
                  first_kernel_size=7, **kwargs):

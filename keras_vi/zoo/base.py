@@ -28,10 +28,6 @@ class ZooModel(keras.Model):
       (`weighted_loss`) and each logged metric.
     - A non-finite training loss stops `fit` with a FloatingPointError.
 
-    The CLI reads each model's `cli_arguments` (constructor arguments it
-    exposes), `cli_fit_arguments` (options of `extra_results`) and
-    `exports_saved_model`.
-
     Args:
         seed: int or None: the model's seed (its sampling noise, and whatever
             else the model documents).
@@ -43,9 +39,6 @@ class ZooModel(keras.Model):
     # TensorFlow such a model compiles with `keras_vi.optimizers.Adam` (a Keras bug)
     embedding_tables = False
     data_shape = None  # the per-example shape, once built, where the model has one
-    cli_arguments = ()
-    cli_fit_arguments = ()
-    exports_saved_model = False
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -218,12 +211,6 @@ class ZooModel(keras.Model):
     def generate(self, n, seed, **kwargs):
         """Draws `n` examples with the SeedGenerator `seed`; see `sample`."""
         raise NotImplementedError
-
-    # CLI -----------------------------------------------------------------------
-
-    def extra_results(self, x_train, x_test, **options):
-        """Further results the CLI writes to metrics.json (after fit and evaluate)."""
-        return {}
 
     # Saved state ---------------------------------------------------------------
 

@@ -38,7 +38,6 @@ class BetaTCVAE(LatentVariableModel):
         in Variational Autoencoders, NeurIPS 2018.
     """
 
-    cli_arguments = LatentVariableModel.cli_arguments + ("beta",)
 
     def __init__(self, latent_dim, beta=6.0, dataset_size=None, num_samples=1, **kwargs):
         super().__init__(

@@ -63,7 +63,6 @@ class FactorVAE(LatentVariableModel):
         Kim and Mnih, Disentangling by Factorising, ICML 2018.
     """
 
-    cli_arguments = LatentVariableModel.cli_arguments + ("gamma",)
 
     def __init__(self, latent_dim, gamma=35.0, discriminator_units=(1000,) * 6,
                  discriminator_learning_rate=1e-4, **kwargs):

@@ -26,7 +26,6 @@ class IWAE(LatentVariableModel):
         ICLR 2016.
     """
 
-    cli_arguments = LatentVariableModel.cli_arguments + ("num_samples",)
 
     def __init__(self, latent_dim, num_samples=5, **kwargs):
         super().__init__(latent_dim, objective=IWAEBound(num_samples=num_samples), **kwargs)

@@ -76,9 +76,6 @@ class LatentVariableModel(ZooModel):
         `log_q_u` log q(u|x) (batch,).
     """
 
-    cli_arguments = ("latent_dim", "likelihood", "prior", "seed", "hidden_units", "dequantization")
-    exports_saved_model = True
-
     def __init__(self, latent_dim, objective, encoder=None, decoder=None,
                  likelihood="bernoulli", prior="standard_normal", beta=1.0, seed=None,
                  hidden_units=(512, 256), aggressive=False, max_inner_steps=100,

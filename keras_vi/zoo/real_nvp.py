@@ -67,7 +67,6 @@ class RealNVP(ZooModel):
         Kingma and Dhariwal, Glow, NeurIPS 2018; Ho et al., Flow++, ICML 2019.
     """
 
-    cli_arguments = ("dequantization", "num_scales", "num_steps", "filters", "seed")
     pixel_scale = 255.0
 
     def __init__(self, dequantization="uniform", num_scales=3, num_steps=4, filters=64,

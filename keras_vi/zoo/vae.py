@@ -35,7 +35,6 @@ class VAE(LatentVariableModel):
         Kingma and Welling, Auto-Encoding Variational Bayes, ICLR 2014.
     """
 
-    cli_arguments = LatentVariableModel.cli_arguments + ("beta", "free_bits")
 
     def __init__(self, latent_dim, beta=1.0, free_bits=0.0, num_samples=1, **kwargs):
         super().__init__(

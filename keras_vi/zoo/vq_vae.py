@@ -46,9 +46,6 @@ class VQVAE(ZooModel):
     """
 
     embedding_tables = True  # the codebook
-    cli_arguments = ("num_embeddings", "embedding_dim", "commitment_cost", "ema_decay",
-                     "likelihood", "seed")
-    cli_fit_arguments = ("prior_epochs",)
 
     def __init__(
         self,
@@ -178,22 +175,6 @@ class VQVAE(ZooModel):
         if float(ops.convert_to_numpy(self.prior_fitted)) != 1.0:
             raise ValueError("The prior is not trained: call `fit_prior(x)` before `sample`.")
         return self.decode_indices(self.prior.sample(n, seed=seed))
-
-    def extra_results(self, x_train, x_test, prior_epochs=10, batch_size=64, verbose=0):
-        """Fits the PixelCNN prior on the training codes; test-split VQ metrics (CLI)."""
-        prior_epochs = check_positive_int(prior_epochs, "prior_epochs")
-        self.fit_prior(x_train, epochs=prior_epochs, batch_size=batch_size, verbose=verbose)
-        rec = np.concatenate([ops.convert_to_numpy(self.reconstruct(x_test[i : i + 256]))
-                              for i in range(0, len(x_test), 256)])
-        codes = self.encode_indices(x_test)
-        k = self.num_embeddings
-        return {
-            "reconstruction_mse": float(np.mean((rec - x_test) ** 2)),
-            "perplexity": float(ops.convert_to_numpy(perplexity(codes, k))),
-            "codebook_usage": float(ops.convert_to_numpy(codebook_usage(codes, k))),
-            "prior_bits_per_dim": float(np.mean(self.prior.bits_per_dim(codes))),
-            "prior_nll_nats_per_image": float(-np.mean(ops.convert_to_numpy(self.prior.log_prob(codes)))),
-        }
 
     def get_config(self):
         config = super().get_config()
