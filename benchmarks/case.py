@@ -60,7 +60,7 @@ def keras_vi_loss_at(model, x, eps):
     """keras_vi's training loss for given noise, through the model's own code path."""
     mean, log_var = model.encode(x)
     z = mean[None] + keras.ops.exp(0.5 * log_var)[None] * keras.ops.convert_to_tensor(eps)
-    outputs = {"mean": mean, "log_var": log_var, "z": z, **model.decoder_params(z)}
+    outputs = {"mean": mean, "log_var": log_var, "z": z}
     return float(keras.ops.convert_to_numpy(keras.ops.mean(model.loss_terms_per_example(x, outputs)["loss"])))
 
 

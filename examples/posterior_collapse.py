@@ -109,8 +109,8 @@ likelihood sums to one over all images: on 2x2 binary images there are 16.
 tiny = zoo.ARVAE(latent_dim=2, decoder_layers=1, decoder_filters=8, seed=0)
 tiny(np.zeros((1, 2, 2), "float32"))  # builds it
 all_images = np.array(list(itertools.product([0.0, 1.0], repeat=4)), "float32").reshape(16, 2, 2)
-params = tiny.decoder_params(np.random.default_rng(0).normal(size=(16, 2)).astype("float32")[:1].repeat(16, 0))
-log_p = ops.convert_to_numpy(tiny.likelihood_distribution(params).log_prob(all_images))
+z = np.random.default_rng(0).normal(size=(1, 2)).astype("float32").repeat(16, 0)
+log_p = ops.convert_to_numpy(tiny.log_px_z(z[None], all_images))  # (1 draw, 16 images)
 print("sum over the 16 images of p(x|z):", float(np.exp(log_p).sum()))
 
 """

@@ -74,6 +74,7 @@ def test_the_objective_runs_in_float32_inside_a_bfloat16_model(policy):
     assert model.encoder.compute_dtype == "bfloat16" and model.decoder.compute_dtype == "bfloat16"
     assert model.sampling.compute_dtype == "float32"
     out = model(BINARY[:4])
+    out = {**out, **model.decoder_params(out["z"])}
     assert {keras.backend.standardize_dtype(out[k].dtype) for k in ("mean", "log_var", "z", "logits")} == {"float32"}
     terms = model.loss_terms_per_example(BINARY[:4], out)
     assert {keras.backend.standardize_dtype(v.dtype) for v in terms.values()} == {"float32"}

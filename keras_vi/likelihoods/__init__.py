@@ -7,6 +7,7 @@
 from keras_vi.likelihoods.base import Likelihood
 from keras_vi.likelihoods.bernoulli import Bernoulli
 from keras_vi.likelihoods.categorical import Categorical
+from keras_vi.likelihoods.dequantized import Dequantized
 from keras_vi.likelihoods.discretized_logistic import DiscretizedLogistic
 from keras_vi.likelihoods.gaussian import Gaussian
 from keras_vi.utils import Registry
@@ -19,4 +20,4 @@ LIKELIHOODS = Registry("likelihood", Likelihood, {
 })
 get, serialize = LIKELIHOODS.resolve, LIKELIHOODS.serialize
 
-__all__ = ["Likelihood", "Bernoulli", "Categorical", "Gaussian", "DiscretizedLogistic", "LIKELIHOODS", "get", "serialize"]
+__all__ = ["Likelihood", "Bernoulli", "Categorical", "Dequantized", "Gaussian", "DiscretizedLogistic", "LIKELIHOODS", "get", "serialize"]

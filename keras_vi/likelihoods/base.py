@@ -31,6 +31,11 @@ class Likelihood(Part):
     def num_params(self):
         return len(self.param_names)
 
+    @property
+    def layers(self):
+        """Keras layers the likelihood owns (a dequantizer), which the model tracks and builds."""
+        return []
+
     def param_shapes(self, data_shape):
         """Per-example shape of each decoder output: one per `param_names`."""
         return [tuple(data_shape)] * self.num_params
@@ -38,6 +43,14 @@ class Likelihood(Part):
     def distribution(self, params, event_ndims):
         """p(x|z) from a dict of decoder outputs keyed by `param_names`."""
         raise NotImplementedError
+
+    def log_prob(self, params, x, event_ndims, seed=None):
+        """log p(x|z) per draw of z: params (k, batch, ...) and data x (batch, ...) -> (k, batch).
+
+        `seed`: for a likelihood that draws (`Dequantized`); None for its own generator.
+        """
+        del seed  # nothing is drawn
+        return self.distribution(params, event_ndims).log_prob(x)
 
     def check_data(self, x, name, expected_shape=None):
         """Eager checks of a NumPy batch (shape, NaN); returns it as NumPy."""

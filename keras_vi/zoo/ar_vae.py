@@ -122,13 +122,10 @@ class ARVAE(VAE):
             self.decoder.build({"x": tuple(input_shape), "condition": (None, self.latent_dim)})
         super().build(input_shape)
 
-    def decoder_params(self, z, training=False):
-        """z itself: the decoder needs x too, so `likelihood_distribution` runs it."""
-        del training  # the PixelCNN has no dropout or normalization
-        return {"z": self.check_z(z)}
-
-    def likelihood_distribution(self, params):
-        return TeacherForced(self.decoder, self.likelihood, params["z"])
+    def log_px_z(self, z, x, training=False, seed=None):
+        """log p(x|z) = sum_i log p(x_i | x_<i, z), exact in one pass (teacher forcing): (k, batch)."""
+        del training, seed  # the PixelCNN has no dropout or normalization, and draws nothing here
+        return TeacherForced(self.decoder, self.likelihood, self.check_z(z)).log_prob(x)
 
     def decode(self, z, seed=None):
         """A draw x ~ p(x|z), pixel by pixel: (n, H, W) as floats 0..num_classes - 1.

@@ -101,8 +101,8 @@ class FactorVAE(LatentVariableModel):
         logits = self.discriminator(ops.reshape(z, (-1, self.latent_dim)))
         return ops.reshape(ops.cast(logits, self.variable_dtype), lead)
 
-    def loss_terms_per_example(self, x, outputs):
-        terms = dict(super().loss_terms_per_example(x, outputs))
+    def loss_terms_per_example(self, x, outputs, training=False):
+        terms = dict(super().loss_terms_per_example(x, outputs, training))
         tc = ops.mean(self.tc_logits(outputs["z"]), axis=0)
         terms["total_correlation"] = tc
         terms["loss"] = terms["loss"] + ops.cast(self.gamma, tc.dtype) * tc

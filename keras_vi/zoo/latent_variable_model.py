@@ -58,22 +58,18 @@ class LatentVariableModel(ZooModel):
             epoch, aggressive or joint, reaches History and `fit`'s callbacks
             (`keras_vi.training.fit_alternating`); `x` must be a NumPy array.
         max_inner_steps: the most encoder steps per decoder step (100).
-        dequantization: None, or for 8-bit data and a continuous likelihood
-            (`"gaussian"`): `"uniform"`, `"variational"` or a
-            `keras_vi.layers.Dequantizer`. The likelihood then models
-            v = (x + u) / 256, u ~ q(u|x), and log p(x|z) becomes
-            log p(v|z) - log q(u|x) - D log 256, so every bound (ELBO, IWAE,
-            `estimators.log_likelihood`) is on the discrete log P(x). The
-            encoder sees the integer images (the default ones rescale them to
-            the cell centres); `decode` and `sample` give means of p(v|z).
+        dequantization: None, or for 8-bit data a shortcut:
+            `likelihood=L, dequantization=D` is
+            `likelihood=likelihoods.Dequantized(L, D)` (`"uniform"`,
+            `"variational"` or a `keras_vi.layers.Dequantizer`), whose
+            log p(x|z) is the bound log p(v|z) - log q(u|x) - D log 256 on the
+            discrete log P(x); the config holds the `Dequantized` likelihood.
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Returns (of `call`):
         A dict: `mean`, `log_var` (batch, latent_dim) of q(z|x); `z`
-        (num_samples, batch, latent_dim); the decoder's parameters for
-        each z, keyed by `likelihood.param_names`, shaped
-        (num_samples, batch, ...); with a dequantizer, `dequantized` v and
-        `log_q_u` log q(u|x) (batch,).
+        (num_samples, batch, latent_dim). `compute_loss` asks `log_px_z`,
+        the one hook for p(x|z), for log p(x|z) of those draws.
     """
 
     def __init__(self, latent_dim, objective, encoder=None, decoder=None,
@@ -85,9 +81,11 @@ class LatentVariableModel(ZooModel):
         check_objective(objective)
         networks.check_networks(encoder=encoder, decoder=decoder)
         self.likelihood = likelihoods.get(likelihood)
+        if dequantization is not None:  # the shortcut, turned into the part once
+            self.likelihood = likelihoods.Dequantized(self.likelihood, dequantization, seed=seed)
+        self.likelihood_layers = list(self.likelihood.layers)  # tracked: their weights are the model's
         self.prior = priors.get(prior)
         objective.check_prior(self.prior)
-        self.dequantizer, self.dequantization = layers.dequantizer_for(dequantization, self.likelihood, seed)
         self.objective = objective
         self.encoder, self.decoder = encoder, decoder
         self.hidden_units = networks.check_hidden_units(hidden_units)
@@ -127,7 +125,7 @@ class LatentVariableModel(ZooModel):
         if self.encoder is None:
             self.encoder = networks.build_encoder(
                 self.data_shape, self.latent_dim, hidden_units=self.hidden_units,
-                input_rescaling=(self.dequantizer or self.likelihood).input_rescaling,
+                input_rescaling=self.likelihood.input_rescaling,
             )
         if self.decoder is None:
             self.decoder = networks.build_decoder(
@@ -137,13 +135,14 @@ class LatentVariableModel(ZooModel):
         for net, shape in ((self.encoder, (None, *self.data_shape)), (self.decoder, (None, self.latent_dim))):
             if not net.built:
                 net.build(shape)
-        if self.dequantizer is not None and not self.dequantizer.built:
-            self.dequantizer.build((None, *self.data_shape))
+        for layer in self.likelihood_layers:
+            if not layer.built:
+                layer.build((None, *self.data_shape))
         self.prior.bind(self)
         self.built = True
 
     def validate_batch(self, batch, name):
-        (self.dequantizer or self.likelihood).check_data(batch, name, expected_shape=self.data_shape)
+        self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
 
     # The generative and inference networks -----------------------------------
 
@@ -207,33 +206,34 @@ class LatentVariableModel(ZooModel):
         x = ops.cast(x, self.variable_dtype)
         mean, log_var = self.encode(x, training=training)
         z = self.sampling.draw(mean, log_var)  # both float32 (`encode`)
-        outputs = {"mean": mean, "log_var": log_var, "z": z, **self.decoder_params(z, training)}
-        if self.dequantizer is not None:
-            outputs["dequantized"], outputs["log_q_u"] = self.dequantizer(x)
-        return outputs
+        return {"mean": mean, "log_var": log_var, "z": z}
 
-    def _log_px_z(self, params, data, log_q_u=None):
-        """log p(data|z): (k, batch); with a dequantizer, data is v and the bound's terms join."""
-        log_p = self.likelihood_distribution(params).log_prob(data)
-        if log_q_u is None:
-            return log_p
-        return log_p - log_q_u + self.dequantizer.log_bin_volume(self.data_shape)
+    def log_px_z(self, z, x, training=False, seed=None):
+        """log p(x|z) for draws z (k, batch, latent_dim) of data x (batch, ...): (k, batch).
 
-    def bundle(self, x, outputs):
+        The one hook for p(x|z): here the decoder's parameters for each z and
+        the likelihood's `log_prob` (which, for a `Dequantized` likelihood,
+        draws u with each z, using `seed`); a model with another decoder
+        (`ARVAE`'s autoregressive one) overrides only this.
+        """
+        params = self.decoder_params(z, training)
+        return self.likelihood.log_prob(params, ops.cast(x, self.variable_dtype), len(self.data_shape),
+                                        seed=seed)
+
+    def bundle(self, x, outputs, training=False):
         """The objective's `Bundle` for a batch and `call`'s outputs."""
-        x = ops.cast(x, self.variable_dtype)
         return Bundle(
-            x=outputs.get("dequantized", x),
+            x=ops.cast(x, self.variable_dtype),
             posterior=Normal(outputs["mean"], outputs["log_var"]),
             z=outputs["z"],
-            log_px_z=self._log_px_z(outputs, outputs.get("dequantized", x)[None], outputs.get("log_q_u")),
+            log_px_z=self.log_px_z(outputs["z"], x, training),
             prior=self.prior,
             kl_weight=self.kl_weight,
         )
 
-    def loss_terms_per_example(self, x, outputs):
+    def loss_terms_per_example(self, x, outputs, training=False):
         """The objective's per-example terms for a batch and `call`'s outputs."""
-        return self.objective(self.bundle(x, outputs))
+        return self.objective(self.bundle(x, outputs, training))
 
     def log_weights(self, x, num_samples, proposal="posterior", seed=None):
         """Log importance weights of `num_samples` draws of z per example: (k, batch).
@@ -251,20 +251,14 @@ class LatentVariableModel(ZooModel):
                             (num_samples, batch, self.latent_dim))
         else:
             z = Normal(mean, log_var).sample(seed=seed, num_samples=num_samples)
-        data, log_q_u = x[None], None
-        if self.dequantizer is not None:  # a draw of u with each z
-            lead = ops.shape(z)[:2]  # (k, batch)
-            repeated = ops.broadcast_to(data, (*lead, *self.data_shape))
-            data, log_q_u = self.dequantizer(ops.reshape(repeated, (-1, *self.data_shape)), seed=seed)
-            data, log_q_u = ops.reshape(data, ops.shape(repeated)), ops.reshape(log_q_u, lead)
-        log_px_z = self._log_px_z(self.decoder_params(z), data, log_q_u)
+        log_px_z = self.log_px_z(z, x, seed=seed)
         if proposal == "prior":
             return log_px_z
         return log_px_z + self.prior.log_prob(z) - Normal(mean, log_var).log_prob(z)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y  # labels, if the data has them, play no part in the objective
-        terms = self.loss_terms_per_example(x, y_pred)
+        terms = self.loss_terms_per_example(x, y_pred, training)
         if self.term_means is not None:
             self.term_means.update_state(terms, sample_weight=sample_weight)
         for term, tracker in self.trackers.items():
@@ -303,7 +297,7 @@ class LatentVariableModel(ZooModel):
             "hidden_units": list(self.hidden_units),
             "aggressive": self.aggressive,
             "max_inner_steps": self.max_inner_steps,
-            "dequantization": self.dequantization,
+            "dequantization": None,  # a shortcut: the likelihood holds the dequantizer
         }
 
     @classmethod
