@@ -139,6 +139,8 @@ class VectorQuantizer(keras.layers.Layer):
         reading `losses`: under tf.distribute, Keras' `add_loss` list is shared
         by the replicas of a step.
         """
+        inputs = ops.cast(inputs, self.compute_dtype)  # as `call` sees them, also when called directly
+        quantized = ops.cast(quantized, self.compute_dtype)
         axes = tuple(range(1, len(inputs.shape)))
         loss = self.commitment_cost * ops.mean(ops.square(inputs - ops.stop_gradient(quantized)), axis=axes)
         if self.ema_decay is None:
