@@ -95,12 +95,8 @@ class SubsetTrainer(keras.Model):
             return {name: float(values[-1]) for name, values in history.items()}
         return self.train_on_batch(x, return_dict=True)
 
-    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        # as ZooModel's: under tf.distribute, each replica's share of the global mean
-        return share_of_global_mean(
-            super()._compute_loss(x, y, y_pred, sample_weight, training=training), x)
-
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if self._loss is not None:
-            return self._loss(x, y, y_pred, sample_weight)
-        return self.model.compute_loss(x, y, y_pred, sample_weight, training)
+            # as a zoo model's: under tf.distribute, each replica's share of the global mean
+            return share_of_global_mean(self._loss(x, y, y_pred, sample_weight), x)
+        return self.model.compute_loss(x, y, y_pred, sample_weight, training)  # its share already

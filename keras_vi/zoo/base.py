@@ -117,14 +117,15 @@ class ZooModel(keras.Model):
 
     # Training --------------------------------------------------------------------
 
-    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        # Keras' trainers call this around `compute_loss`. Under tf.distribute
-        # each replica's mean loss becomes its share of the global batch's
-        # mean, as Keras does for its own losses: the summed gradients are
-        # then one device's, also for a global batch not divisible by the
-        # number of replicas.
-        return share_of_global_mean(
-            super()._compute_loss(x, y, y_pred, sample_weight, training=training), x)
+    def replica_loss(self, loss, x):
+        """What `compute_loss` returns for batch `x`'s mean `loss`.
+
+        Under tf.distribute each replica's mean loss becomes its share of the
+        global batch's mean, as Keras does for its own losses: the summed
+        gradients are then one device's, also for a global batch not divisible
+        by the number of replicas. Elsewhere, `loss` itself.
+        """
+        return share_of_global_mean(loss, x)
 
     def weighted_loss(self, per_example_loss, sample_weight=None):
         """The batch loss: the (sample-weighted) mean of per-example losses."""

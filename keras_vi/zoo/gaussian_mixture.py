@@ -117,7 +117,7 @@ class GaussianMixture(ZooModel):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         del y
         self.log_likelihood_tracker.update_state(y_pred, sample_weight=sample_weight)
-        return self.weighted_loss(-y_pred, sample_weight)
+        return self.replica_loss(self.weighted_loss(-y_pred, sample_weight), x)
 
     def generate(self, n, seed):
         """Draws component k ~ pi, then x ~ N(mu_k, Sigma_k): (n, d)."""

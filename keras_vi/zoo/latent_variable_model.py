@@ -266,7 +266,7 @@ class LatentVariableModel(ZooModel):
         loss = self.weighted_loss(terms["loss"], sample_weight)
         if self.losses:  # from `add_loss` in custom encoder or decoder layers
             loss = loss + sum_of_losses(self.losses)
-        return loss
+        return self.replica_loss(loss, x)
 
     def _fit(self, x, y, **kwargs):
         # A fit resumed from a checkpoint starts here too: the alternating loop

@@ -166,7 +166,7 @@ class PixelCNN(ZooModel):
         grid, _ = self._split(x)
         nll = self._nll(grid, y_pred)
         self.nll_tracker.update_state(nll, sample_weight=sample_weight)
-        return self.weighted_loss(nll, sample_weight)
+        return self.replica_loss(self.weighted_loss(nll, sample_weight), x)
 
     def validate_batch(self, batch, name):
         grid, condition = self._split(batch)

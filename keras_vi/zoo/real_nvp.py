@@ -199,7 +199,7 @@ class RealNVP(ZooModel):
         nll = -self._log_bound(y_pred)
         self.bpd_tracker.update_state(nll / (math.prod(self.data_shape) * math.log(2.0)),
                                       sample_weight=sample_weight)
-        return self.weighted_loss(nll, sample_weight)
+        return self.replica_loss(self.weighted_loss(nll, sample_weight), x)
 
     def log_weights(self, x, num_samples, proposal="posterior", seed=None):
         """Log importance weights of `num_samples` dequantization draws per example: (k, batch).

@@ -131,7 +131,7 @@ class VQVAE(ZooModel):
             self.trackers[name].update_state(
                 value, sample_weight=sample_weight if name == "reconstruction" else None
             )
-        return self.weighted_loss(-reconstruction, sample_weight) + vq_loss
+        return self.replica_loss(self.weighted_loss(-reconstruction, sample_weight) + vq_loss, x)
 
     def validate_batch(self, batch, name):
         self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
