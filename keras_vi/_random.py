@@ -3,7 +3,7 @@
 Keras' TensorFlow backend draws through `tf.random.stateless_normal` with the
 default algorithm, "auto_select": Philox in a graph or eagerly, but ThreeFry
 inside an XLA function (`jit_compile=True`), which XLA's CPU backend computes
-many times slower, so that a VAE step
+many times slower (docs/upstream/keras_random_xla_threefry.md), so that a VAE step
 compiled with XLA spends much of its time drawing its noise. These two functions
 name Philox on TensorFlow: outside XLA they give `keras.random`'s numbers, and
 inside XLA they are fast (XLA's numbers differ from a graph's for the same seed
