@@ -35,7 +35,7 @@ PARTS = {
             ("of which torch.matmul kernels", ("tt", "~", "<built-in method torch.matmul>")),
             ("loss and metrics (compute_loss)", ("ct", "keras_vi/zoo/latent_variable_model.py", "compute_loss")),
             ("backward (autograd)", ("tt", "~", "<method 'run_backward' of 'torch._C._EngineBase' objects>")),
-            ("optimizer update (Adam.apply: Keras around keras_vi's fused update)", ("ct", "keras/src/optimizers/base_optimizer.py", "apply")),
+            ("optimizer update (Adam.apply: Keras' update)", ("ct", "keras/src/optimizers/base_optimizer.py", "apply")),
         ],
         "handwritten": [
             ("forward and loss", ("ct", "benchmarks/handwritten.py", "loss")),
