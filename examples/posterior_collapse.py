@@ -185,8 +185,8 @@ In the full run of this tutorial (30 epochs, PyTorch; the printout above) the
 plain ARVAE's KL ends near zero (0.05 nats): its decoder models the digits
 alone, as the PixelCNN row shows it can. Free bits keeps about 2 nats in z,
 with every unit active, and has the lowest NLL of all rows, below the PixelCNN
-alone; KL annealing and aggressive training keep only a few tenths of a nat by
-the end; the restricted decoder collapses too and is the worst model: at this
+alone; KL annealing keeps under two tenths of a nat by the end and aggressive
+training under one tenth; the restricted decoder collapses too and is the worst model: at this
 size and length, a decoder that sees 2 pixels around did not make z carry the
 shape. The MNIST card (`zoo/ar_vae/recipe.py`, results in `zoo/ar_vae/README.md`)
 shows the same collapse at 28x28, and where it disagrees with this one.
