@@ -39,24 +39,7 @@ def serialize_dequantization(value, dequantizer):
     return value if isinstance(value, str) else keras.saving.serialize_keras_object(dequantizer)
 
 
-def dequantizer_for(dequantization, likelihood, seed=None):
-    """(dequantizer layer, what the model's config holds) for a model of 8-bit data; (None, None) for None.
-
-    Dequantized data v = (x + u) / 256 is continuous: the likelihood must be a
-    density on [0, 1) (`likelihood.continuous`).
-    """
-    if dequantization is None:
-        return None, None
-    if not likelihood.continuous:
-        raise ValueError(
-            "`dequantization` needs a continuous likelihood (likelihood='gaussian'), "
-            f"got {likelihood!r}, which is not a density on [0, 1)."
-        )
-    dequantizer = get_dequantizer(dequantization, seed)
-    return dequantizer, serialize_dequantization(dequantization, dequantizer)
-
-
 __all__ = ["ActNorm", "AffineCoupling", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
            "MaskedConv2D", "Sampling", "Squeeze", "UniformDequantization", "VariationalDequantization",
-           "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "dequantizer_for", "get_dequantizer",
+           "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "get_dequantizer",
            "serialize_dequantization"]
