@@ -104,6 +104,68 @@ def test_tfds_path_with_mock_data():
     assert 0 <= x.min() and x.max() <= 1
 
 
+BINARIZED = os.path.join(SHARED_DATA, "binarized-mnist")
+
+
+@needs_shared
+def test_binarized_mnist_reads_both_published_forms(tmp_path):
+    import scipy.io
+
+    x = datasets.load("binarized_mnist", split="test", data_dir=SHARED_DATA)
+    assert x.shape == (10000, 28, 28) and x.dtype == np.float32
+    assert set(np.unique(x)) == {0.0, 1.0} and abs(x.mean() - 0.13251) < 1e-5  # the README's mean
+    assert datasets.load("binarized_mnist", split="validation[:5]", data_dir=BINARIZED).shape == (5, 28, 28)
+    # Larochelle's text form, one image of "0 1 ..." per line: written from the .mat copy it is
+    # byte for byte the file whose sha256 TFDS publishes
+    rows = scipy.io.loadmat(os.path.join(BINARIZED, "binarized_mnist_test.mat"))["X"]
+    text = ("\n".join(" ".join(map(str, r)) for r in rows) + "\n").encode()
+    import hashlib
+
+    from keras_vi.datasets import binarized_mnist
+
+    assert hashlib.sha256(text).hexdigest() == binarized_mnist.FILES["test"][3]
+    (tmp_path / "binarized_mnist_test.amat").write_bytes(text)
+    np.testing.assert_array_equal(datasets.load("binarized_mnist", split="test", data_dir=str(tmp_path)), x)
+    # a MATLAB file under the .amat name (as ARM-gradient publishes it) is read as one
+    shutil.copy(os.path.join(BINARIZED, "binarized_mnist_test.mat"), tmp_path / "binarized_mnist_test.amat")
+    np.testing.assert_array_equal(datasets.load("binarized_mnist", split="test", data_dir=str(tmp_path)), x)
+    with pytest.raises(ValueError, match="no 'validation' split"):
+        datasets.load("mnist", split="validation", data_dir=SHARED_DATA)
+
+
+@needs_shared
+def test_binarized_mnist_bad_checksum_or_missing_file_is_an_error(tmp_path):
+    import scipy.io
+
+    rows = scipy.io.loadmat(os.path.join(BINARIZED, "binarized_mnist_valid.mat"))["X"]
+    rows[17, 300] ^= 1  # one pixel changed
+    scipy.io.savemat(tmp_path / "binarized_mnist_valid.mat", {"X": rows})
+    with pytest.raises(ValueError, match="md5 3e33becd40c694040e5e6c812e2f4b50"):
+        datasets.load("binarized_mnist", split="validation", data_dir=str(tmp_path))
+    (tmp_path / "binarized_mnist_test.amat").write_bytes(b"0 1 2 0\n")
+    with pytest.raises(ValueError, match="corrupt: not rows of 784"):
+        datasets.load("binarized_mnist", split="test", data_dir=str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="binarized_mnist_train.amat or binarized_mnist_train.mat"):
+        datasets.load("binarized_mnist", split="train", data_dir=str(tmp_path))
+
+
+def test_binarized_mnist_without_data_dir_fails_fast_offline_and_goes_through_tfds(monkeypatch):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    import time
+
+    from keras_vi.datasets import binarized_mnist
+
+    monkeypatch.setattr(binarized_mnist, "TFDS_HOST", ("offline.invalid", 80))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="`data_dir` is not set.*offline"):
+        datasets.load("binarized_mnist", split="test")
+    assert time.perf_counter() - start < 10
+    monkeypatch.setattr(binarized_mnist, "host_answers", lambda *a, **k: True)
+    with tfds.testing.mock_data(num_examples=12):
+        x = datasets.load("binarized_mnist", split="validation", scale=False)
+    assert x.shape == (12, 28, 28) and x.dtype == np.uint8
+
+
 NO_TENSORFLOW = """
 import sys
 

@@ -34,6 +34,8 @@ def _at_least(low, kind):
 # Defaults are the classes' own, except the ones named here.
 MODEL_OPTIONS = {
     "latent_dim": dict(type=_at_least(1, int), help="size of z (default 10)"),
+    "latent_dims": dict(type=_at_least(1, int), nargs=2, metavar=("D1", "D2"),
+                        help="hierarchical_vae: sizes of z1 and z2 (default 40 40)"),
     "likelihood": dict(help="p(x|z): a name of keras_vi.likelihoods.LIKELIHOODS"),
     "prior": dict(help="p(z): a name of keras_vi.priors.PRIORS"),
     "hidden_units": dict(type=_at_least(1, int), nargs="+", help="hidden layer widths"),

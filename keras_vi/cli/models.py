@@ -23,6 +23,7 @@ CONSTRUCTOR_OPTIONS = {
     "real_nvp": ("dequantization", "num_scales", "num_steps", "filters", "seed"),
     "beta_tc_vae": _LATENT + ("beta",),
     "factor_vae": _LATENT + ("gamma",),
+    "hierarchical_vae": ("latent_dims", "likelihood", "prior", "seed", "hidden_units", "beta"),
     "ar_vae": ("latent_dim", "prior", "seed", "hidden_units", "beta", "free_bits", "num_classes",
                "decoder_layers", "decoder_filters", "first_kernel_size"),
 }

@@ -4,19 +4,19 @@ import re
 
 import numpy as np
 
-from keras_vi.datasets import idx
+from keras_vi.datasets import binarized_mnist, idx
 from keras_vi.datasets.batches import Batches
 from keras_vi.utils import check_choice, check_positive_int, tensorflow_installed
 
 BINARIZE = (None, "static", "dynamic")
-_SPLIT = re.compile(r"^(train|test)(?:\[(-?\d*):(-?\d*)\])?$")
+_SPLIT = re.compile(r"^(train|validation|test)(?:\[(-?\d*):(-?\d*)\])?$")
 
 
 def _parse_split(split):
     match = _SPLIT.match(split) if isinstance(split, str) else None
     if match is None:
         raise ValueError(
-            "`split` must be 'train' or 'test', optionally sliced like "
+            "`split` must be 'train', 'validation' or 'test', optionally sliced like "
             f"'test[:8000]' or 'test[8000:]', got {split!r}."
         )
     base, start, stop = match.groups()
@@ -90,8 +90,17 @@ def _load_tfds(name, base, data_dir):
     return images, labels, scale
 
 
+def _load_binarized_mnist(base, data_dir):
+    if data_dir is None:
+        images = binarized_mnist.load_through_tfds(base)
+    else:
+        images = binarized_mnist.read_split(data_dir, base)
+    return images, np.full(len(images), -1, dtype=np.int64), 1.0  # no labels are published
+
+
 LOCAL = {
     "digits": lambda base, data_dir: _load_digits(base),
+    "binarized_mnist": _load_binarized_mnist,
     "mnist": lambda base, data_dir: _load_idx("mnist", base, data_dir),
     "fashion_mnist": lambda base, data_dir: _load_idx("fashion_mnist", base, data_dir),
 }
@@ -117,14 +126,19 @@ def load(
     files, optionally gzipped, in `data_dir` or its `mnist/` or
     `fashion-mnist/` subfolder, checked against the published md5s; without
     `data_dir`, downloaded once through `keras.datasets` and cached under
-    ~/.keras), and any other name, or `"tfds:NAME"`, through
-    tensorflow-datasets.
+    ~/.keras), `"binarized_mnist"` (the statically binarized MNIST of
+    Larochelle and Murray, 2011: 50,000 train, 10,000 validation, 10,000 test
+    images of 0 and 1, no labels; its `.amat` text or `.mat` files in
+    `data_dir` or its `binarized-mnist/` subfolder, checked by checksum;
+    without `data_dir`, through TFDS, failing within seconds when offline),
+    and any other name, or `"tfds:NAME"`, through tensorflow-datasets.
 
     Args:
         name: dataset name.
-        split: `"train"` or `"test"`, optionally sliced: `"test[:8000]"`.
-            digits ships unsplit: train and test are a fixed 80/20 split.
-        data_dir: directory of the IDX files (or TFDS' data directory).
+        split: `"train"` or `"test"` (and `"validation"` for binarized_mnist),
+            optionally sliced: `"test[:8000]"`. digits ships unsplit: train
+            and test are a fixed 80/20 split.
+        data_dir: directory of the dataset's files (or TFDS' data directory).
         scale: if True, pixels become float32 in [0, 1]; else raw uint8.
         binarize: None; `"static"` (one fixed Bernoulli draw per pixel, with
             `seed`); or `"dynamic"` (a new draw every epoch; needs
@@ -160,6 +174,8 @@ def load(
     if name.startswith("tfds:"):
         images, labels, max_value = _load_tfds(name[5:], base, data_dir)
     elif name in LOCAL:
+        if base == "validation" and name != "binarized_mnist":
+            raise ValueError(f"`split`: {name!r} has no 'validation' split (binarized_mnist has).")
         images, labels, max_value = LOCAL[name](base, data_dir)
     else:
         images, labels, max_value = _load_tfds(name, base, data_dir)

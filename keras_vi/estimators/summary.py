@@ -24,7 +24,8 @@ def evaluation_summary(model, x, num_samples=5000, proposal="posterior", batch_s
         examples, the mean Monte Carlo standard error and effective sample
         size, `bits_per_dim`, the one-sample `elbo` and `kl`, `active_units`,
         `kl_per_dimension` (None for a prior that does not factorize),
-        `mutual_information`, `seconds` of the estimate, and a `note` when a
+        `mutual_information` (None where q(z|x) is not a diagonal
+        Gaussian: `HierarchicalVAE`), `seconds` of the estimate, and a `note` when a
         Bernoulli likelihood sees grey levels. A flow (no `latent_dim`) gets
         the likelihood part only.
     """
@@ -57,7 +58,8 @@ def evaluation_summary(model, x, num_samples=5000, proposal="posterior", batch_s
         "active_units": metrics.active_units(model, x),
         "latent_dim": int(model.latent_dim),
         "kl_per_dimension": None if kl_per_dim is None else [round(float(v), 4) for v in kl_per_dim],
-        "mutual_information": metrics.mutual_information(model, x, seed=seed),
+        "mutual_information": (metrics.mutual_information(model, x, seed=seed)
+                               if getattr(model, "diagonal_posterior", True) else None),
     })
     if isinstance(model.likelihood, likelihoods.Bernoulli) and not np.all((x == 0) | (x == 1)):
         result["note"] = (

@@ -50,8 +50,15 @@ def mutual_information(model, x, batch_size=256, seed=0):
     I = E_x E_q(z|x)[log q(z|x)] - E_q(z)[log q(z)], with the aggregate
     posterior q(z) approximated by the mixture of q(z|x_j) over `x`, one z
     per example (He et al., 2019, Eq. 4 and their released code). It is at
-    most log N for N examples, and 0 when q(z|x) ignores x.
+    most log N for N examples, and 0 when q(z|x) ignores x. It needs q(z|x)
+    to be the diagonal Gaussian that `model.encode` gives
+    (`model.diagonal_posterior`, False for `HierarchicalVAE`).
     """
+    if not getattr(model, "diagonal_posterior", True):
+        raise ValueError(
+            f"`model`: the q(z|x) of {type(model).__name__} is not a diagonal Gaussian "
+            "(`encode` gives its mean path only), so this estimate does not apply."
+        )
     mean, log_var = _posterior_parameters(model, x, batch_size)
     n, d = mean.shape
     rng = np.random.default_rng(seed)

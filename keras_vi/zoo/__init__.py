@@ -12,6 +12,7 @@ from keras_vi.zoo.beta_vae import BetaVAE
 from keras_vi.zoo.factor_vae import FactorVAE
 from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
+from keras_vi.zoo.hierarchical_vae import HierarchicalVAE
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
 from keras_vi.zoo.pixel_cnn import PixelCNN
 from keras_vi.zoo.real_nvp import RealNVP
@@ -19,7 +20,8 @@ from keras_vi.zoo.vae import VAE
 from keras_vi.zoo.vq_vae import VQVAE
 
 MODELS = {"vae": VAE, "beta_vae": BetaVAE, "iwae": IWAE, "vq_vae": VQVAE, "real_nvp": RealNVP,
-          "beta_tc_vae": BetaTCVAE, "factor_vae": FactorVAE, "ar_vae": ARVAE}
+          "beta_tc_vae": BetaTCVAE, "factor_vae": FactorVAE, "ar_vae": ARVAE,
+          "hierarchical_vae": HierarchicalVAE}
 
 
 def get(name):
@@ -29,5 +31,5 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "ARVAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "PixelCNN", "VQVAE", "RealNVP",
+__all__ = ["VAE", "ARVAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "HierarchicalVAE", "PixelCNN", "VQVAE", "RealNVP",
            "LatentVariableModel", "ZooModel", "MODELS", "get"]

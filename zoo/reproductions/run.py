@@ -1,0 +1,306 @@
+"""Reproductions on statically binarized MNIST: each row of the card, its published protocol as data.
+
+    python zoo/reproductions/run.py vae --data-dir ../shared/data --out runs/reproductions
+    python zoo/reproductions/run.py vae ... --resume          # continue an interrupted run
+    python zoo/reproductions/run.py vae ... --stage evaluate  # test L_5000 of the saved model only
+
+Each row trains on the 50,000 training images, keeps the weights of the epoch with
+the best validation ELBO (10,000 validation images; early stopping where the
+protocol has it), and estimates L_5000 on all 10,000 test images. A checkpoint
+is written after every epoch (`keras.callbacks.BackupAndRestore`) and `--resume`
+continues from it exactly. The run directory gets `log.jsonl` (one line per
+epoch), `best.weights.h5`, `model.keras` and `results.json`; `write_card.py`
+makes the card's table from the results. `--epochs` cuts a protocol short (a
+smoke test); the results say so.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+# Tomczak and Welling's training protocol (their experiment.py), lr as pythae's reproduction
+_TOMCZAK = dict(epochs=2000, batch_size=100, learning_rate=1e-4, lr_milestones=(), warmup_epochs=100,
+                patience=50)
+
+ROWS = {
+    # pythae's examples/scripts/reproducibility/vae.py: MLP 784-400-40 (ReLU), Bernoulli,
+    # Adam 1e-4 divided by 10^0.2 at epochs 200 and 350, batch 100, 500 epochs, the
+    # weights of the best validation loss
+    "vae": dict(
+        title="VAE", networks="mlp", hidden_units=(400,), latent_dim=40, prior=("standard_normal", {}),
+        epochs=500, batch_size=100, learning_rate=1e-4, lr_milestones=(200, 350), warmup_epochs=0,
+        patience=None, published=89.9, source="Rezende and Mohamed (2015), as pythae cites it",
+        pythae=89.78),
+    # Tomczak and Welling (2018) and their code (jmtomczak/vae_vampprior): gated MLP 300-300
+    # each way, 40 latents, log-variance clipped to [-6, 2], KL warm-up over 100 epochs,
+    # batch 100, up to 2,000 epochs, early stopping after 50 epochs without a better
+    # validation loss; lr 1e-4 as pythae's reproduction (theirs: 5e-4)
+    "vamp_prior": dict(
+        title="VAE + VampPrior (K=500)", networks="gated", hidden_units=(300, 300), latent_dim=40,
+        prior=("vamp_prior", {"num_pseudo_inputs": 500}), **_TOMCZAK, published=85.57,
+        source="Tomczak and Welling (2018)", pythae=85.79),
+    "mog_prior": dict(
+        title="VAE + mixture of Gaussians prior (K=500)", networks="gated", hidden_units=(300, 300),
+        latent_dim=40, prior=("mixture_of_gaussians", {"num_components": 500}), **_TOMCZAK,
+        published=None, source="Tomczak and Welling (2018)", pythae=None),
+    # the same protocol; HVAE_2level.py's networks (z1 and z2 of 40 each)
+    "hvae": dict(
+        title="HierarchicalVAE", networks="gated", hidden_units=(300, 300), latent_dims=(40, 40),
+        prior=("standard_normal", {}), **_TOMCZAK, published=None, source="Tomczak and Welling (2018)",
+        pythae=None),
+    "hvae_vamp_prior": dict(
+        title="HierarchicalVAE + VampPrior (K=500)", networks="gated", hidden_units=(300, 300),
+        latent_dims=(40, 40), prior=("vamp_prior", {"num_pseudo_inputs": 500}), **_TOMCZAK,
+        published=None, source="Tomczak and Welling (2018)", pythae=None),
+    # pythae's examples/scripts/reproducibility/iwae.py after Burda et al. (2016): tanh MLP
+    # 200-200, 50 latents, k=50, batch 20, 3,280 epochs, Adam 1e-3 (epsilon 1e-4) divided by
+    # 10^(1/7) after 3^i epochs; a GPU row (the card gives this CPU's cost per epoch)
+    "iwae_k50": dict(
+        title="IWAE (k=50)", networks="tanh", hidden_units=(200, 200), latent_dim=50, num_samples=50,
+        prior=("standard_normal", {}), epochs=3280, batch_size=20, learning_rate=1e-3,
+        adam_epsilon=1e-4, lr_milestones=(2, 5, 14, 28, 41, 122, 365, 1094), lr_gamma=10 ** (-1 / 7),
+        warmup_epochs=0, patience=None, published=87.1, source="Burda et al. (2016), as pythae cites it",
+        pythae=86.82),
+}
+LR_GAMMA = 10 ** (-1 / 5)  # pythae's MultiStepLR factor (the VAE row)
+
+
+VARIANTS = {
+    # PyTorch's nn.Linear initialization (kernel and bias uniform in +-1/sqrt(fan_in)) in place
+    # of Keras' (Glorot uniform kernel, zero bias): what pythae's networks start from
+    "torch_init": "PyTorch's nn.Linear initialization",
+}
+
+
+def build_model(row, seed, variant=None):
+    """The row's model, with the networks of its protocol, from `keras.layers` only."""
+    import keras
+
+    from keras_vi import priors, zoo
+
+    units = row["hidden_units"]
+    layers = keras.layers
+    if variant == "torch_init":
+        class _Layers:  # keras.layers with Dense initialized as nn.Linear
+            def __getattr__(self, name):
+                return getattr(keras.layers, name)
+
+            @staticmethod
+            def Dense(units, **kwargs):
+                return _TorchDense(units, **kwargs)
+
+        class _TorchDense:
+            def __init__(self, units, **kwargs):
+                self.units, self.kwargs = units, kwargs
+
+            def __call__(self, h):
+                limit = h.shape[-1] ** -0.5
+                init = keras.initializers.RandomUniform(-limit, limit)
+                return keras.layers.Dense(self.units, kernel_initializer=init, bias_initializer=init,
+                                          **self.kwargs)(h)
+
+        layers = _Layers()
+
+    def block(h, n):  # Tomczak and Welling's GatedDense: h(x) * sigmoid(g(x)), or a Dense layer
+        if row["networks"] == "gated":
+            return layers.Multiply()([layers.Dense(n)(h), layers.Dense(n, activation="sigmoid")(h)])
+        return layers.Dense(n, activation="tanh" if row["networks"] == "tanh" else "relu")(h)
+
+    def gaussian(h, dim, name):  # [mean, log_var]; gated protocols clip log_var to [-6, 2]
+        mean, log_var = layers.Dense(dim)(h), layers.Dense(dim)(h)
+        if row["networks"] == "gated":  # hardtanh(-6, 2), from Keras layers
+            log_var = layers.Rescaling(1.0, offset=6.0)(log_var)
+            log_var = layers.ReLU(max_value=8.0)(log_var)
+            log_var = layers.Rescaling(1.0, offset=-6.0)(log_var)
+        return [layers.Identity(name=f"{name}_mean")(mean), layers.Identity(name=f"{name}_log_var")(log_var)]
+
+    def stack(h):
+        for n in units:
+            h = block(h, n)
+        return h
+
+    prior_name, prior_kwargs = row["prior"]
+    prior = priors.PRIORS[prior_name](seed=seed, **prior_kwargs) if prior_kwargs else prior_name
+    x = keras.Input((784,), name="x")
+    if "latent_dims" not in row:
+        dim = row["latent_dim"]
+        encoder = keras.Model(x, gaussian(stack(x), dim, "q_z"), name="encoder")
+        z = keras.Input((dim,), name="z")
+        decoder = keras.Model(z, layers.Dense(784, name="logits")(stack(z)), name="decoder")
+        if "num_samples" in row:
+            return zoo.IWAE(latent_dim=dim, num_samples=row["num_samples"], encoder=encoder,
+                            decoder=decoder, likelihood="bernoulli", prior=prior, seed=seed)
+        return zoo.VAE(latent_dim=dim, encoder=encoder, decoder=decoder, likelihood="bernoulli",
+                       prior=prior, seed=seed)
+    # the two-level model of Tomczak and Welling's HVAE_2level.py, z = [z1, z2]
+    dim1, dim2 = row["latent_dims"]
+    z2 = keras.Input((dim2,), name="z2")
+    encoder = keras.Model(x, gaussian(stack(x), dim2, "q_z2"), name="encoder")
+    joint = layers.Concatenate()([block(x, units[0]), block(z2, units[0])])
+    bottom = keras.Model([x, z2], gaussian(block(joint, units[0]), dim1, "q_z1"), name="bottom_encoder")
+    conditional = keras.Model(z2, gaussian(stack(z2), dim1, "p_z1"), name="conditional_prior")
+    z = keras.Input((dim1 + dim2,), name="z")
+    joint = layers.Concatenate()([block(z[:, :dim1], units[0]), block(z[:, dim1:], units[0])])
+    decoder = keras.Model(z, layers.Dense(784, name="logits")(block(joint, units[0])), name="decoder")
+    return zoo.HierarchicalVAE(latent_dims=(dim1, dim2), encoder=encoder, bottom_encoder=bottom,
+                               conditional_prior=conditional, decoder=decoder, likelihood="bernoulli",
+                               prior=prior, seed=seed)
+
+
+def optimizer(row, steps_per_epoch):
+    import keras
+
+    lr, epsilon = row["learning_rate"], row.get("adam_epsilon", 1e-7)  # 1e-7: Keras' default
+    if not row["lr_milestones"]:
+        return keras.optimizers.Adam(lr, epsilon=epsilon)
+    boundaries = [m * steps_per_epoch for m in row["lr_milestones"]]
+    values = [lr * row.get("lr_gamma", LR_GAMMA) ** i for i in range(len(boundaries) + 1)]
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
+    return keras.optimizers.Adam(schedule, epsilon=epsilon)
+
+
+def _best_checkpoint_callback():
+    import keras
+
+    class BestAndLog(keras.callbacks.Callback):
+        """Writes log.jsonl, keeps the best validation ELBO's weights, stops after `patience` epochs.
+
+        Its state (best value and epoch) is in a file, so a resumed run goes on where it stopped.
+        """
+
+        def __init__(self, out, patience):
+            super().__init__()
+            self.out, self.patience = out, patience
+            self.state_path = os.path.join(out, "best.json")
+            self.log_path = os.path.join(out, "log.jsonl")
+
+        def on_train_begin(self, logs=None):
+            self.state = {"best_val_elbo": -float("inf"), "best_epoch": -1}
+            if os.path.isfile(self.state_path):
+                with open(self.state_path) as f:
+                    self.state = json.load(f)
+            self.first = True
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+            if self.first and os.path.isfile(self.log_path):  # drop epochs the checkpoint lost
+                with open(self.log_path) as f:
+                    lines = [line for line in f if json.loads(line)["epoch"] < epoch]
+                with open(self.log_path, "w") as f:
+                    f.writelines(lines)
+            self.first = False
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {k: float(v) for k, v in (logs or {}).items()}
+            line = {"epoch": epoch, "seconds": round(time.perf_counter() - self.start, 2), **logs}
+            if logs["val_elbo"] > self.state["best_val_elbo"]:
+                self.model.save_weights(os.path.join(self.out, "best.weights.h5"))
+                self.state = {"best_val_elbo": logs["val_elbo"], "best_epoch": epoch}
+                line["best"] = True
+            with open(self.state_path, "w") as f:
+                json.dump(self.state, f)
+            with open(self.log_path, "a") as f:
+                f.write(json.dumps(line) + "\n")
+            if self.patience is not None and epoch - self.state["best_epoch"] >= self.patience:
+                self.model.stop_training = True
+
+    return BestAndLog
+
+
+def train(row, args, out):
+    import keras
+
+    from keras_vi import callbacks as vi_callbacks
+    from keras_vi import datasets
+
+    backup = os.path.join(out, "backup")
+    if os.path.isdir(backup) and not args.resume:
+        raise SystemExit(f"{out} holds an interrupted run: add --resume, or remove {backup}.")
+    if args.resume and not os.path.isdir(backup):
+        raise SystemExit(f"--resume: {out} holds no interrupted run ({backup} is missing).")
+    os.makedirs(out, exist_ok=True)
+    keras.utils.set_random_seed(args.seed)
+    load = dict(name="binarized_mnist", data_dir=args.data_dir, flatten=True)
+    train_batches = datasets.load(split="train", batch_size=row["batch_size"], shuffle=True,
+                                  seed=args.seed, as_tf_dataset=False, **load)
+    x_val = datasets.load(split="validation", **load)
+    model = build_model(row, args.seed, args.variant)
+    model.compile(optimizer=optimizer(row, len(train_batches)))
+    callbacks = []
+    if row["warmup_epochs"]:
+        callbacks.append(vi_callbacks.KLAnnealing("linear", warmup_steps=row["warmup_epochs"] * len(train_batches)))
+    callbacks += [_best_checkpoint_callback()(out, row["patience"]), keras.callbacks.BackupAndRestore(backup)]
+    model.fit(train_batches, epochs=args.epochs or row["epochs"], validation_data=x_val,
+              validation_batch_size=1000, callbacks=callbacks, verbose=args.verbose)
+    model.load_weights(os.path.join(out, "best.weights.h5"))
+    model.save(os.path.join(out, "model.keras"))
+
+
+def _machine():
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} cores"
+
+
+def evaluate(row_name, row, args, out):
+    import keras
+
+    from keras_vi import datasets, estimators
+
+    model = keras.saving.load_model(os.path.join(out, "model.keras"))
+    x_test = datasets.load("binarized_mnist", split="test", data_dir=args.data_dir, flatten=True)
+    summary = estimators.evaluation_summary(model, x_test, num_samples=args.num_samples, seed=args.seed)
+    with open(os.path.join(out, "log.jsonl")) as f:
+        log = [json.loads(line) for line in f]
+    with open(os.path.join(out, "best.json")) as f:
+        best = json.load(f)
+    results = {
+        "row": row_name, "title": row["title"], "variant": args.variant,
+        "protocol": {k: v for k, v in row.items() if k not in ("title", "published", "source", "pythae")},
+        "published": row["published"], "source": row["source"], "pythae": row["pythae"],
+        "epochs_run": len(log), "epochs_protocol": row["epochs"],
+        "cut_short": bool(args.epochs) and len(log) < row["epochs"] and (
+            row["patience"] is None or log[-1]["epoch"] - best["best_epoch"] < row["patience"]),
+        "best_epoch": best["best_epoch"] + 1, "best_val_elbo": best["best_val_elbo"],
+        "train_seconds": round(sum(line["seconds"] for line in log), 1),
+        "test": summary,
+        "backend": keras.backend.backend(), "keras_version": keras.__version__,
+        "machine": _machine(), "date": time.strftime("%Y-%m-%d"),
+        "command": " ".join(["python", "zoo/reproductions/run.py", *sys.argv[1:]]),
+    }
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print(json.dumps({k: results[k] for k in ("row", "epochs_run", "best_epoch")}
+                     | {"nll": summary["nll_nats"], "se": summary["nll_standard_error_over_examples"]}))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("row", choices=tuple(ROWS))
+    parser.add_argument("--data-dir", default=None, help="binarized MNIST's files (default: TFDS)")
+    parser.add_argument("--out", default="runs/reproductions")
+    parser.add_argument("--stage", choices=("all", "train", "evaluate"), default="all")
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--epochs", type=int, default=None, help="cut the protocol short (smoke test)")
+    parser.add_argument("--num-samples", type=int, default=5000, help="k of the test L_k")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--variant", choices=tuple(VARIANTS), default=None,
+                        help="a change to the protocol, to find where a gap comes from (out: ROW__VARIANT)")
+    parser.add_argument("--verbose", type=int, default=2)
+    args = parser.parse_args(argv)
+    row = ROWS[args.row]
+    out = os.path.join(args.out, args.row + (f"__{args.variant}" if args.variant else ""))
+    if args.stage in ("all", "train"):
+        train(row, args, out)
+    if args.stage in ("all", "evaluate"):
+        evaluate(args.row, row, args, out)
+
+
+if __name__ == "__main__":
+    main()
