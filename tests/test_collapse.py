@@ -180,3 +180,36 @@ def test_aggressive_fit_runs_then_trains_jointly(digits):
         import tensorflow as tf
 
         zoo.VAE(latent_dim=2, aggressive=True).fit(tf.data.Dataset.from_tensor_slices(digits).batch(8))
+
+
+def _frozen_vae(informative, prior="standard_normal"):
+    """A VAE that fit does not change (lr 0): q(z|x) = N(0, I) = p(z), or one that reads x."""
+    import keras
+
+    x_in = keras.Input((12,))
+    init = "glorot_uniform" if informative else "zeros"
+    encoder = keras.Model(x_in, [keras.layers.Dense(3, kernel_initializer=init)(x_in),
+                                 keras.layers.Dense(3, kernel_initializer="zeros")(x_in)])
+    model = zoo.VAE(latent_dim=3, encoder=encoder, prior=prior, seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0))
+    return model
+
+
+@pytest.mark.parametrize("prior", ["standard_normal", "vamp_prior"])
+def test_a_collapsed_fit_warns_once_and_can_be_silenced(prior):
+    import warnings
+
+    x = (np.random.default_rng(0).uniform(size=(64, 12)) > 0.5).astype("float32")
+    model = _frozen_vae(informative=False, prior=prior)
+    with pytest.warns(metrics.PosteriorCollapseWarning, match="free_bits|KLAnnealing") as record:
+        model.fit(x, epochs=2, batch_size=16, verbose=0)
+    collapse = [w for w in record if w.category is metrics.PosteriorCollapseWarning]
+    assert len(collapse) == 1 and "aggressive=True" in str(collapse[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning would fail
+        warnings.simplefilter("ignore", metrics.PosteriorCollapseWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model.fit(x, epochs=1, batch_size=16, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", metrics.PosteriorCollapseWarning)
+        _frozen_vae(informative=True).fit(x, epochs=1, batch_size=16, verbose=0)  # z reads x: silent

@@ -1,6 +1,7 @@
 """Posterior-collapse diagnostics of a trained model over a data set."""
 
 import math
+import warnings
 
 import numpy as np
 from keras import ops
@@ -76,3 +77,46 @@ def mutual_information(model, x, batch_size=256, seed=0):
             m + np.log(np.exp(log_density - m[:, None]).sum(axis=1)) - math.log(n)
         )
     return float(neg_entropy - log_qz.mean())
+
+
+class PosteriorCollapseWarning(UserWarning):
+    """Every latent unit of a trained model carries almost no information: q(z|x) = p(z).
+
+    Silence it with `warnings.simplefilter("ignore", keras_vi.metrics.PosteriorCollapseWarning)`.
+    """
+
+
+COLLAPSE_THRESHOLD = 0.01  # nats of KL per latent unit
+
+
+def warn_if_collapsed(model, x, training_kl=None, threshold=COLLAPSE_THRESHOLD, stacklevel=3):
+    """Warns (`PosteriorCollapseWarning`) when every latent unit's KL is below `threshold` nats.
+
+    With a prior that factorizes, the KL of each unit on the examples `x` (a
+    batch); else the model's total KL, `training_kl` (the last epoch's mean),
+    which is below the threshold only if every unit's is. Returns whether it warned.
+    """
+    if model.prior.factorized:
+        kl = kl_per_dimension(model, np.asarray(ops.convert_to_numpy(x)))
+        largest, what = float(kl.max()), "the largest unit's KL on the first batch"
+    elif training_kl is not None:
+        largest, what = float(training_kl), "the total KL of the last epoch"
+    else:
+        return False
+    if not largest < threshold:
+        return False
+    remedies = ["`keras_vi.callbacks.KLAnnealing`"]
+    if model.prior.factorized:
+        remedies.insert(0, "`free_bits=` (nats kept per unit)")
+    beta = float(getattr(model, "beta", 1.0))
+    if beta > 1.0:
+        remedies.append(f"a lower `beta` (now {beta:g})")
+    if getattr(model, "diagonal_posterior", True):
+        remedies.append("`aggressive=True`")
+    warnings.warn(
+        f"Posterior collapse: every latent unit of this {type(model).__name__} carries under "
+        f"{threshold} nats ({what}: {largest:.4f}); the decoder ignores z, so samples and "
+        f"reconstructions do not depend on it. Remedies: {', '.join(remedies)}. Silence with "
+        "warnings.simplefilter('ignore', keras_vi.metrics.PosteriorCollapseWarning).",
+        PosteriorCollapseWarning, stacklevel=stacklevel)
+    return True

@@ -152,7 +152,12 @@ class ZooModel(keras.Model):
         if isinstance(x, Batches):
             extra.append(AlignBatchesEpoch(x))
         kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + extra
-        return self._fit(x, y, **kwargs)
+        history = self._fit(x, y, **kwargs)
+        self.after_fit(history, batch)
+        return history
+
+    def after_fit(self, history, batch):
+        """What a model checks when `fit` returns, given its History and `x`'s first batch."""
 
     def build_optimizer(self):
         """Builds the optimizer's variables for the model's, if not yet built (`fit` calls it).

@@ -268,6 +268,13 @@ class LatentVariableModel(ZooModel):
             loss = loss + sum_of_losses(self.losses)
         return self.replica_loss(loss, x)
 
+    def after_fit(self, history, batch):
+        # posterior collapse is never silent (`metrics.PosteriorCollapseWarning`)
+        from keras_vi.metrics import warn_if_collapsed  # metrics import the zoo
+
+        kl = history.history.get("kl") if history is not None else None
+        warn_if_collapsed(self, batch, training_kl=kl[-1] if kl else None, stacklevel=4)
+
     def _fit(self, x, y, **kwargs):
         # A fit resumed from a checkpoint starts here too: the alternating loop
         # loads it and continues, in the aggressive phase or after it.
