@@ -84,3 +84,16 @@ def test_the_renderer_runs_a_tutorial_block_by_block(tmp_path):
         < page.index("![kl_monte_carlo.png](vae_from_scratch_to_zoo/kl_monte_carlo.png)")
     assert (tmp_path / "vae_from_scratch_to_zoo" / "kl_monte_carlo.png").stat().st_size > 0
     assert f" --smoke run top to bottom on the {BACKEND} backend" in page
+
+
+def test_version_matches_the_package_metadata_and_the_changelog():
+    import tomllib
+
+    import keras_vi
+
+    with open(os.path.join(REPO, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    assert keras_vi.__version__ == project["version"]
+    assert isinstance(project["license"], str)  # the SPDX form; the table form is deprecated
+    with open(os.path.join(REPO, "CHANGELOG.md")) as f:
+        assert f"## {keras_vi.__version__}" in f.read()
