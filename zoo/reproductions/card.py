@@ -20,6 +20,7 @@ from run import ROWS  # noqa: E402
 CARD = os.path.join(HERE, "README.md")
 RESULTS = os.path.join(HERE, "results")
 BEGIN, END = "<!-- REPRODUCTIONS:BEGIN -->", "<!-- REPRODUCTIONS:END -->"
+CROSS_BEGIN, CROSS_END = "<!-- CROSS_BACKEND:BEGIN -->", "<!-- CROSS_BACKEND:END -->"
 HEADER = ("| model | published (source) | pythae | ours: test L_5000 ± s.e. | ours − published "
           "| active units | epochs (best) | train time | backend | machine |")
 
@@ -65,10 +66,36 @@ def line(name, row):
     return "| " + " | ".join(cells) + " |"
 
 
+def cross_backend_table():
+    """The VAE row's saved model, its L_5000 under each backend (`--stage cross_backend`)."""
+    results = _read("vae", "results.json")
+    rows = {}
+    if results is not None:
+        rows[results["backend"]] = (results["test"]["nll_nats"],
+                                    results["test"]["nll_standard_error_over_examples"],
+                                    results["test"]["mean_monte_carlo_standard_error"])
+    for backend in ("tensorflow", "jax", "torch"):
+        other = _read("vae", f"cross_backend_{backend}.json")
+        if other is not None:
+            rows[backend] = (other["nll_nats"], other["nll_standard_error_over_examples"],
+                             other["mean_monte_carlo_standard_error"])
+    lines = ["| backend | test L_5000 | ± s.e. over images | mean Monte Carlo s.e. of one image's L_5000 |",
+             "|---|---|---|---|"]
+    lines += [f"| {b} | {v[0]:.3f} | {v[1]:.2f} | {v[2]:.2f} |" for b, v in sorted(rows.items())]
+    values = [v[0] for v in rows.values()]
+    if len(values) > 1:
+        lines.append(f"\nLargest difference between backends: {max(values) - min(values):.3f} nats "
+                     f"({len(values)} backends).")
+    else:
+        lines.append("\nOnly one backend measured so far.")
+    return "\n".join(lines)
+
+
 def collect(runs):
     """Copies each run's raw results (log, results, best epoch) into results/ROW/."""
     for name in ROWS:
-        for file in ("log.jsonl", "results.json", "best.json"):
+        for file in ("log.jsonl", "results.json", "best.json", "cross_backend_tensorflow.json",
+                     "cross_backend_jax.json", "cross_backend_torch.json"):
             src = os.path.join(runs, name, file)
             if os.path.isfile(src):
                 os.makedirs(os.path.join(RESULTS, name), exist_ok=True)
@@ -82,9 +109,11 @@ def main(argv):
                       + [line(name, row) for name, row in ROWS.items()])
     with open(CARD) as f:
         text = f.read()
-    start, stop = text.index(BEGIN) + len(BEGIN), text.index(END)
+    for begin, end, body in ((BEGIN, END, table), (CROSS_BEGIN, CROSS_END, cross_backend_table())):
+        start, stop = text.index(begin) + len(begin), text.index(end)
+        text = text[:start] + "\n" + body + "\n" + text[stop:]
     with open(CARD, "w") as f:
-        f.write(text[:start] + "\n" + table + "\n" + text[stop:])
+        f.write(text)
 
 
 if __name__ == "__main__":

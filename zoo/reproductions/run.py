@@ -3,6 +3,7 @@
     python zoo/reproductions/run.py vae --data-dir ../shared/data --out runs/reproductions
     python zoo/reproductions/run.py vae ... --resume          # continue an interrupted run
     python zoo/reproductions/run.py vae ... --stage evaluate  # test L_5000 of the saved model only
+    KERAS_BACKEND=torch python zoo/reproductions/run.py vae ... --stage cross_backend
 
 Each row trains on the 50,000 training images, keeps the weights of the epoch with
 the best validation ELBO (10,000 validation images; early stopping where the
@@ -280,12 +281,36 @@ def evaluate(row_name, row, args, out):
                      | {"nll": summary["nll_nats"], "se": summary["nll_standard_error_over_examples"]}))
 
 
+def cross_backend(row_name, args, out):
+    """L_k of the row's saved model on the 10,000 test images under this process's backend."""
+    import keras
+
+    from keras_vi import datasets, estimators
+
+    model = keras.saving.load_model(os.path.join(out, "model.keras"))
+    x_test = datasets.load("binarized_mnist", split="test", data_dir=args.data_dir, flatten=True)
+    start = time.perf_counter()
+    estimate = estimators.log_likelihood(model, x_test, num_samples=args.num_samples, seed=args.seed)
+    nll = -estimate.log_likelihood
+    result = {"row": row_name, "backend": keras.backend.backend(), "num_samples": args.num_samples,
+              "nll_nats": float(nll.mean()),
+              "nll_standard_error_over_examples": float(nll.std(ddof=1) / len(nll) ** 0.5),
+              "mean_monte_carlo_standard_error": float(estimate.standard_error.mean()),
+              "seconds": round(time.perf_counter() - start, 1), "machine": _machine(),
+              "date": time.strftime("%Y-%m-%d"),
+              "command": " ".join(["python", "zoo/reproductions/run.py", *sys.argv[1:]])}
+    with open(os.path.join(out, f"cross_backend_{result['backend']}.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(json.dumps(result))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("row", choices=tuple(ROWS))
     parser.add_argument("--data-dir", default=None, help="binarized MNIST's files (default: TFDS)")
     parser.add_argument("--out", default="runs/reproductions")
-    parser.add_argument("--stage", choices=("all", "train", "evaluate"), default="all")
+    parser.add_argument("--stage", choices=("all", "train", "evaluate", "cross_backend"), default="all",
+                        help="cross_backend: L_k of the saved model under KERAS_BACKEND, on its own")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--epochs", type=int, default=None, help="cut the protocol short (smoke test)")
     parser.add_argument("--num-samples", type=int, default=5000, help="k of the test L_k")
@@ -300,6 +325,8 @@ def main(argv=None):
         train(row, args, out)
     if args.stage in ("all", "evaluate"):
         evaluate(args.row, row, args, out)
+    if args.stage == "cross_backend":
+        cross_backend(args.row, args, out)
 
 
 if __name__ == "__main__":
