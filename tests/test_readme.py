@@ -49,3 +49,9 @@ def test_the_quickstart_model_learns(tmp_path, monkeypatch):
         exec(compile(quickstart(), "README.md", "exec"), scope)
     active = metrics.active_units(scope["model"], scope["x"])
     assert active >= 5, f"the README's model keeps {active} of 10 units active"
+
+
+def test_the_front_doors_stay_short():
+    for path, limit in (("README.md", 150), (os.path.join("benchmarks", "README.md"), 200)):
+        with open(os.path.join(REPO, path)) as f:
+            assert len(f.read().splitlines()) <= limit, f"{path} is over {limit} lines"
