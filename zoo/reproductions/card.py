@@ -93,7 +93,9 @@ def cross_backend_table():
 
 def collect(runs):
     """Copies each run's raw results (log, results, best epoch) into results/ROW/."""
-    for name in ROWS:
+    names = [n for n in os.listdir(runs) if os.path.isdir(os.path.join(runs, n))
+             and n.split("__")[0] in ROWS]  # rows and their variants (ROW__VARIANT)
+    for name in names:
         for file in ("log.jsonl", "results.json", "best.json", "cross_backend_tensorflow.json",
                      "cross_backend_jax.json", "cross_backend_torch.json"):
             src = os.path.join(runs, name, file)
