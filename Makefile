@@ -74,6 +74,7 @@ test: $(STAMP)
 docs: $(STAMP)
 	$(PY) docs/gen_pages.py
 	$(VENV)/bin/mkdocs build --strict --quiet
+	$(PY) docs/check_site.py site
 	@echo "The site is in site/ (open site/index.html)"
 
 # Every tutorial at full size, rendered with its output and figures into

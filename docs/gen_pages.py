@@ -64,6 +64,8 @@ def write_benchmarks():
         readme = f.read()
     with open(os.path.join(REPO, "benchmarks", "RESULTS.md")) as f:  # its headings one level down
         results = "\n".join("#" + line if line.startswith("#") else line for line in f.read().splitlines())
+    # links relative to benchmarks/ in the repository, made relative to the site's docs/
+    readme = readme.replace("](../docs/", "](")
     with open(os.path.join(DOCS, "benchmarks.md"), "w") as f:
         f.write(readme.rstrip() + "\n\n" + results + "\n")
 

@@ -97,3 +97,15 @@ def test_version_matches_the_package_metadata_and_the_changelog():
     assert isinstance(project["license"], str)  # the SPDX form; the table form is deprecated
     with open(os.path.join(REPO, "CHANGELOG.md")) as f:
         assert f"## {keras_vi.__version__}" in f.read()
+
+
+def test_the_site_checker_finds_broken_links_and_images(tmp_path):
+    check = _load("check_site")
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "index.html").write_text('<h2 id="ok">t</h2>')
+    (tmp_path / "index.html").write_text(
+        '<a href="guide/">g</a><a href="guide/#ok">g</a><a href="https://keras.io">k</a>'
+        '<a href="guide/#gone">x</a><img src="missing.png"><a href="#top">t</a><p id="top"></p>')
+    broken, pages = check.broken_links(str(tmp_path))
+    assert pages == 2
+    assert broken == ["index.html: guide/#gone (no id 'gone')", "index.html: missing.png (no missing.png)"]
