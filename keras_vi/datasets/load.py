@@ -6,6 +6,7 @@ import numpy as np
 
 from keras_vi.datasets import binarized_mnist, idx
 from keras_vi.datasets.batches import Batches
+from keras_vi.datasets.spoken_digit import load_spoken_digit
 from keras_vi.utils import check_choice, check_positive_int, tensorflow_installed
 
 BINARIZE = (None, "static", "dynamic")
@@ -131,6 +132,8 @@ def load(
     images of 0 and 1, no labels; its `.amat` text or `.mat` files in
     `data_dir` or its `binarized-mnist/` subfolder, checked by checksum;
     without `data_dir`, through TFDS, failing within seconds when offline),
+    `"spoken_digit"` (the Free Spoken Digit Dataset's 8 kHz recordings,
+    (N, 8000, 1) in [-1, 1], labels the digits; see `load_spoken_digit`),
     and any other name, or `"tfds:NAME"`, through tensorflow-datasets.
 
     Args:
@@ -159,6 +162,8 @@ def load(
         `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or the batches.
     """
     check_choice(binarize, "binarize", BINARIZE)
+    if name == "spoken_digit":
+        return _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels)
     base, window = _parse_split(split)
     if binarize is not None and not scale:
         raise ValueError("`binarize` needs `scale=True` (pixel probabilities).")
@@ -195,6 +200,15 @@ def load(
         as_tf_dataset = tensorflow_installed()
     return _as_tf_dataset(batches) if as_tf_dataset else batches
 
+
+
+def _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels):
+    if binarize is not None or batch_size is not None or flatten or not scale:
+        raise ValueError("`name` 'spoken_digit' takes `split`, `data_dir` and `with_labels` only "
+                         "(no `binarize`, `batch_size`, `flatten` or `scale=False`); for lengths and "
+                         "speakers, use `datasets.load_spoken_digit`.")
+    data = load_spoken_digit(split, data_dir)
+    return (data.audio, data.labels) if with_labels else data.audio
 
 
 def _as_tf_dataset(batches):
