@@ -87,9 +87,7 @@ tutorials: $(STAMP)
 # writes benchmarks/RESULTS.md. Takes tens of minutes on 2 cores.
 bench: $(STAMP)
 	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -r requirements-bench.txt
-	$(PY) -m benchmarks.run
-	$(PY) -m benchmarks.scaling --data-dir $(DATA_DIR)
-	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) -m benchmarks.ar_vae --data-dir $(DATA_DIR) --sample-sizes 16; done
+	$(PY) -m benchmarks.run --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) *.egg-info site .test-logs

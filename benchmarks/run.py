@@ -66,22 +66,28 @@ def main(argv=None):
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness only")
     parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "RESULTS.md"),
                         help="the report; the raw measurements go next to it as .jsonl")
+    parser.add_argument("--data-dir", default=None,
+                        help="MNIST's IDX files for the ARVAE and scaling cases (default: random binary data)")
     parser.add_argument("--from-jsonl", metavar="PATH",
                         help="write the report from a previous run's measurements; runs nothing")
     args = parser.parse_args(argv)
     train_runs = TRAIN_RUNS
     if args.smoke:
         args.steps, args.repeats, args.num_samples, train_runs = 2, 1, [20], SMOKE_RUNS
-    train, loglik, profiles, peers, growth = [], [], [], [], []
+    train, loglik, profiles, peers, growth, ar_vae, scaling = [], [], [], [], [], [], []
     # the .jsonl's "kind" of each measurement -> its list (read by --from-jsonl, written below)
-    by_kind = {"train": train, "loglik": loglik, "profile": profiles, "peer": peers, "growth": growth}
+    by_kind = {"train": train, "loglik": loglik, "profile": profiles, "peer": peers, "growth": growth,
+               "ar_vae": ar_vae, "scaling": scaling}
     if args.from_jsonl:
         measured = [json.loads(line) for line in open(args.from_jsonl) if line.strip()]
         meta = measured.pop(0)
         args.steps, args.repeats, args.smoke = meta["steps"], meta["repeats"], meta["smoke"]
         for r in measured:
             by_kind[r.pop("kind")].append(r)
-        return write_report(args, train, loglik, profiles, peers, meta, growth)
+        return write_report(args, train, loglik, profiles, peers, meta, growth, ar_vae, scaling)
+    ar_vae_flags = ["--sample-sizes", "16"] + (["--data-dir", args.data_dir] if args.data_dir else [])
+    if args.smoke:
+        ar_vae_flags += ["--examples", "64", "--epochs", "2", "--decoder-layers", "1", "--image-size", "8"]
     for backend in args.backends:
         runs = [(case, jit, loop) for backends, case, jit, loop in train_runs if backend in backends]
         for case, jit, loop in runs:
@@ -97,11 +103,16 @@ def main(argv=None):
         for grows, flags in growth_runs(args.smoke):
             growth.append({"grows": grows, **run_case(backend, flags, module="benchmarks.growth")})
             print(json.dumps(growth[-1]), flush=True)
+        ar_vae.append(run_case(backend, ar_vae_flags, module="benchmarks.ar_vae"))
+        print(json.dumps(ar_vae[-1]), flush=True)
         if not args.smoke and backend in ("tensorflow", "torch"):  # below the goal: why
             profiles.append(run_case(backend, ["--json", "--steps", "200"],
                                      module="benchmarks.profile_fit"))
             print(json.dumps(profiles[-1]), flush=True)
-    if not args.smoke:
+    if not args.smoke:  # data parallel (virtual devices) and mixed precision: many processes
+        from benchmarks import scaling as scaling_module
+
+        scaling += scaling_module.measure_all(args.data_dir, backends=tuple(args.backends))
         import importlib.util
 
         for peer, package in (("pythae", "pythae"), ("vq", "vector_quantize_pytorch")):
@@ -120,7 +131,7 @@ def main(argv=None):
         for kind, rows in by_kind.items():
             for r in rows:
                 f.write(json.dumps({"kind": kind, **r}) + "\n")
-    return write_report(args, train, loglik, profiles, peers, meta, growth)
+    return write_report(args, train, loglik, profiles, peers, meta, growth, ar_vae, scaling)
 
 
 def growth_runs(smoke):
@@ -153,7 +164,30 @@ def growth_lines(growth):
     return lines
 
 
-def write_report(args, train, loglik, profiles, peers, meta, growth=()):
+def ar_vae_lines(rows):
+    lines = ["", "## Autoregressive-decoder VAE: training and pixel-by-pixel sampling", "",
+             "`benchmarks/ar_vae.py`: the ARVAE card's model (latent 32, a gated PixelCNN decoder), "
+             "batch 64; `fit` examples/s (median epoch after the first) and `sample(16)`, one compiled "
+             "predict step per pixel.", "",
+             "| backend | image | parameters | train examples/s | sample(16) images/s | ms per pixel step |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['backend']} | {r['image_size']}x{r['image_size']} | {r['parameters']:,} | "
+                     f"{r['train_examples_per_s']:,.0f} | {r['sample_16_images_per_s']} | "
+                     f"{r['sample_16_ms_per_pixel_step']} |")
+    return lines
+
+
+def scaling_lines(rows):
+    from benchmarks.scaling import table
+
+    return ["", "## Data parallel (JAX, virtual CPU devices) and mixed precision", "",
+            "`benchmarks/scaling.py`: the MLP VAE, examples/s of `fit`. On a CPU the two "
+            "\"devices\" split the same cores: the figure is what splitting a batch costs, not "
+            "what two accelerators give; mixed precision is for accelerators.", ""] + table(rows)
+
+
+def write_report(args, train, loglik, profiles, peers, meta, growth=(), ar_vae=(), scaling=()):
     """Writes RESULTS.md from the measurements; 0 if every case did the same work."""
     lines = [
         "# Benchmark results",
@@ -237,6 +271,10 @@ def write_report(args, train, loglik, profiles, peers, meta, growth=()):
                      f"{r['samples_per_s']:.0f} | {r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} |")
     if growth:
         lines += growth_lines(growth)
+    if ar_vae:
+        lines += ar_vae_lines(ar_vae)
+    if scaling:
+        lines += scaling_lines(scaling)
     if profiles:
         lines += ["", "## Where the time goes: vae_mlp under cProfile", "",
                   "`python -m benchmarks.profile_fit` on TensorFlow and PyTorch, this case: 200 "

@@ -1,6 +1,7 @@
 """Data-parallel scaling (JAX, virtual CPU devices) and mixed precision against float32.
 
-    python -m benchmarks.scaling [--data-dir ../shared/data] [--steps 64] [--repeats 5]
+    python -m benchmarks.scaling [--data-dir DIR] [--steps 64] [--repeats 5]
+    (`python -m benchmarks.run` runs it too, into RESULTS.md)
 
 The MLP VAE of `benchmarks.case` (784-512-256-10, binarized MNIST test images as vectors
 with --data-dir, else random binary data), Adam, `fit` epochs of `--steps` steps:
@@ -98,9 +99,47 @@ def _run(backend, flags, extra_env=None, attempts=1):
     return row
 
 
+def measure_all(data_dir=None, steps=64, repeats=5, backends=("jax", "tensorflow", "torch")):
+    """Every measurement of this module, each in its own process: a list of rows."""
+    common = ["--steps", str(steps), "--repeats", str(repeats)]
+    if data_dir:
+        common += ["--data-dir", data_dir]
+    # virtual devices share the cores: one may reach an all-reduce more than XLA's
+    # default 40 s after the other on 2 cores (which aborts the process)
+    two = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2 "
+                        f"--xla_cpu_collective_call_terminate_timeout_seconds={COLLECTIVE_TIMEOUT_S}"}
+    rows = []
+    if "jax" in backends:
+        for batch in (128, 256):
+            size = ["--batch-size", str(batch)]
+            rows.append(_run("jax", common + size))
+            rows += [_run("jax", common + size + ["--devices", str(n)], two, attempts=3) for n in (1, 2)]
+    for backend in backends:
+        for policy in ("float32", "mixed_bfloat16"):
+            rows.append(_run(backend, common + ["--policy", policy]))
+    return rows
+
+
+def table(rows):
+    """The rows as Markdown lines."""
+    lines = ["| backend | policy | batch | devices (DataParallel / virtual) | examples/s | epoch s (min-max) |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["examples_per_s"] is None:
+            lines.append(f"| {r['backend']} | {' '.join(r['flags'])} | | | all {r['stalled_attempts']} "
+                         "attempts stalled in an all-reduce | |")
+            continue
+        devices = f"{r['data_parallel_devices']} / {r['virtual_devices']}" if r["data_parallel_devices"] else "1 (no flag)"
+        stalled = f" ({r['stalled_attempts']} stalled attempt(s) before)" if r["stalled_attempts"] else ""
+        lines.append(f"| {r['backend']} | {r['policy']} | {r['batch_size']} | {devices} | "
+                     f"{r['examples_per_s']:,.0f}{stalled} | "
+                     f"{r['epoch_s_min_max'][0]:.3f}-{r['epoch_s_min_max'][1]:.3f} |")
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", default=os.path.join(REPO, "..", "shared", "data"))
+    parser.add_argument("--data-dir", default=None, help="MNIST's IDX files (default: random binary data)")
     parser.add_argument("--steps", type=int, default=64, help="steps per timed epoch")
     parser.add_argument("--repeats", type=int, default=5, help="timed epochs")
     parser.add_argument("--one", action="store_true", help="one measurement in this process")
@@ -111,30 +150,7 @@ def main(argv=None):
     if args.one:
         print(json.dumps(measure(args)))
         return
-    common = ["--data-dir", args.data_dir, "--steps", str(args.steps), "--repeats", str(args.repeats)]
-    # virtual devices share the cores: one may reach an all-reduce more than XLA's
-    # default 40 s after the other on 2 cores (which aborts the process)
-    two = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2 "
-                        f"--xla_cpu_collective_call_terminate_timeout_seconds={COLLECTIVE_TIMEOUT_S}"}
-    rows = []
-    for batch in (128, 256):
-        size = ["--batch-size", str(batch)]
-        rows.append(_run("jax", common + size))
-        rows += [_run("jax", common + size + ["--devices", str(n)], two, attempts=3) for n in (1, 2)]
-    for backend in ("jax", "tensorflow", "torch"):
-        for policy in ("float32", "mixed_bfloat16"):
-            rows.append(_run(backend, common + ["--policy", policy]))
-    print("\n| backend | policy | batch | devices (DataParallel / virtual) | examples/s | epoch s (min-max) |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        if r["examples_per_s"] is None:
-            print(f"| {r['backend']} | {' '.join(r['flags'])} | | | all {r['stalled_attempts']} attempts "
-                  "stalled in an all-reduce | |")
-            continue
-        devices = f"{r['data_parallel_devices']} / {r['virtual_devices']}" if r["data_parallel_devices"] else "1 (no flag)"
-        stalled = f" ({r['stalled_attempts']} stalled attempt(s) before)" if r["stalled_attempts"] else ""
-        print(f"| {r['backend']} | {r['policy']} | {r['batch_size']} | {devices} | {r['examples_per_s']:,.0f}"
-              f"{stalled} | {r['epoch_s_min_max'][0]:.3f}-{r['epoch_s_min_max'][1]:.3f} |")
+    print("\n" + "\n".join(table(measure_all(args.data_dir, args.steps, args.repeats))))
 
 
 if __name__ == "__main__":
