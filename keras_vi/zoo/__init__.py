@@ -15,6 +15,7 @@ from keras_vi.zoo.iwae import IWAE
 from keras_vi.zoo.hierarchical_vae import HierarchicalVAE
 from keras_vi.zoo.latent_variable_model import LatentVariableModel
 from keras_vi.zoo.pixel_cnn import PixelCNN
+from keras_vi.zoo.presets import load_preset, upload_preset
 from keras_vi.zoo.real_nvp import RealNVP
 from keras_vi.zoo.vae import VAE
 from keras_vi.zoo.vq_vae import VQVAE
@@ -32,4 +33,4 @@ def get(name):
 
 
 __all__ = ["VAE", "ARVAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "HierarchicalVAE", "PixelCNN", "VQVAE", "RealNVP",
-           "LatentVariableModel", "ZooModel", "MODELS", "get"]
+           "LatentVariableModel", "ZooModel", "MODELS", "get", "load_preset", "upload_preset"]

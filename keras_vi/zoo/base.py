@@ -12,6 +12,23 @@ from keras_vi.utils import check_positive_int, check_seed, weighted_mean
 from keras_vi.zoo._fit_support import AlignBatchesEpoch, RaiseOnNonFiniteLoss, as_array, first_batch, is_array
 
 
+class _ClassProperty:
+    """A read-only property of the class (`VAE.presets`)."""
+
+    def __init__(self, getter):
+        self.getter = getter
+
+    def __get__(self, obj, owner):
+        return self.getter(owner)
+
+
+def _all_subclasses(cls):
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= {sub} | _all_subclasses(sub)
+    return found
+
+
 class ZooModel(keras.Model):
     """What every zoo model shares, so each model only says what differs.
 
@@ -158,6 +175,30 @@ class ZooModel(keras.Model):
 
     def after_fit(self, history, batch):
         """What a model checks when `fit` returns, given its History and `x`'s first batch."""
+
+    # Presets (keras_vi.zoo.presets): keras-hub's directory layout and names --------------
+
+    @classmethod
+    def from_preset(cls, preset):
+        """A trained model from a preset: a bundled name (`cls.presets`), a directory, or a
+        `hf://` / `kaggle://` handle. Refuses a preset of another class, naming both."""
+        from keras_vi.zoo.presets import load_preset
+
+        return load_preset(preset, cls=cls)
+
+    def save_to_preset(self, directory, **metadata):
+        """Writes this model as a preset directory (config.json, model.weights.h5, metadata.json)."""
+        from keras_vi.zoo.presets import save_to_preset
+
+        return save_to_preset(self, directory, **metadata)
+
+    @_ClassProperty
+    def presets(cls):
+        """name -> metadata of the bundled presets of this class (and its subclasses)."""
+        from keras_vi.zoo.presets import bundled_presets
+
+        names = {c.__name__ for c in (cls, *_all_subclasses(cls))}
+        return {name: meta for name, meta in bundled_presets().items() if meta.get("class_name") in names}
 
     def build_optimizer(self):
         """Builds the optimizer's variables for the model's, if not yet built (`fit` calls it).

@@ -1,0 +1,103 @@
+"""Presets: keras-hub's layout, the round trip on every backend, the handles and every error."""
+
+import json
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from keras_vi import zoo
+from keras_vi.zoo import presets
+from tests.conftest import BACKEND, REPO, to_numpy
+
+X = (np.random.default_rng(0).uniform(size=(32, 12)) > 0.5).astype("float32")
+
+
+@pytest.fixture
+def preset(tmp_path):
+    model = zoo.VAE(latent_dim=2, hidden_units=[8], seed=0)
+    model.fit(X, epochs=1, verbose=0)
+    directory = str(tmp_path / "vae_tiny")
+    model.save_to_preset(directory, description="a tiny VAE", dataset="random bits")
+    return model, directory
+
+
+def test_round_trip_in_keras_hubs_layout(preset):
+    model, directory = preset
+    assert sorted(os.listdir(directory)) == ["config.json", "metadata.json", "model.weights.h5"]
+    meta = json.load(open(os.path.join(directory, "metadata.json")))
+    assert meta["class_name"] == "VAE" and meta["description"] == "a tiny VAE"
+    assert meta["parameter_count"] == model.count_params() and set(meta["sha256"]) == {"config.json", "model.weights.h5"}
+    for loaded in (zoo.VAE.from_preset(directory), zoo.load_preset(directory), zoo.LatentVariableModel.from_preset(directory)):
+        assert type(loaded) is zoo.VAE
+        np.testing.assert_allclose(to_numpy(loaded.reconstruct(X[:4])), to_numpy(model.reconstruct(X[:4])), rtol=1e-6)
+
+
+def test_another_backend_loads_it(preset, tmp_path):
+    model, directory = preset
+    other = "torch" if BACKEND != "torch" else "jax"
+    code = ("import numpy as np, keras; from keras_vi import zoo; "
+            f"m = zoo.load_preset({directory!r}); "
+            f"np.save({str(tmp_path / 'out.npy')!r}, keras.ops.convert_to_numpy(m.reconstruct(np.load({str(tmp_path / 'x.npy')!r}))))")
+    np.save(tmp_path / "x.npy", X[:4])
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, env={**os.environ, "KERAS_BACKEND": other},
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), to_numpy(model.reconstruct(X[:4])), rtol=1e-5, atol=1e-6)
+
+
+def test_errors_name_what_is_wrong(preset, tmp_path):
+    _, directory = preset
+    with pytest.raises(ValueError, match="neither a bundled preset"):
+        zoo.VAE.from_preset("no_such_preset")
+    with pytest.raises(ValueError, match="is a VAE preset, not a VQVAE"):
+        zoo.VQVAE.from_preset(directory)
+    weights = os.path.join(directory, "model.weights.h5")
+    with open(weights, "ab") as f:
+        f.write(b"x")
+    with pytest.raises(ValueError, match=r"model.weights.h5 has sha256 [0-9a-f]{64}, its metadata says [0-9a-f]{64}"):
+        zoo.VAE.from_preset(directory)
+
+
+def test_a_class_from_outside_keras_and_keras_vi_is_refused(preset):
+    _, directory = preset
+    path = os.path.join(directory, "config.json")
+    config = json.load(open(path))
+    config["config"]["encoder"] = {"module": "os", "class_name": "system", "config": {}, "registered_name": None}
+    json.dump(config, open(path, "w"))
+    meta_path = os.path.join(directory, "metadata.json")
+    meta = json.load(open(meta_path))
+    meta["sha256"]["config.json"] = presets._sha256(path)  # a consistent, malicious preset
+    json.dump(meta, open(meta_path, "w"))
+    with pytest.raises(ValueError, match="class 'system' from module 'os'"):
+        zoo.load_preset(directory)
+
+
+def test_hf_and_kaggle_handles_through_their_libraries(preset, monkeypatch):
+    model, directory = preset
+    calls = []
+    hub = types.SimpleNamespace(
+        snapshot_download=lambda repo_id: calls.append(("hf", repo_id)) or directory,
+        create_repo=lambda repo, exist_ok: calls.append(("create", repo)),
+        upload_folder=lambda repo_id, folder_path: calls.append(("upload", repo_id, folder_path)))
+    kaggle = types.SimpleNamespace(
+        model_download=lambda handle: calls.append(("kaggle", handle)) or directory,
+        model_upload=lambda handle, folder: calls.append(("kaggle_upload", handle, folder)))
+    monkeypatch.setitem(sys.modules, "huggingface_hub", hub)
+    monkeypatch.setitem(sys.modules, "kagglehub", kaggle)
+    for handle in ("hf://someone/vae-tiny", "kaggle://someone/vae/keras/tiny"):
+        loaded = zoo.VAE.from_preset(handle)
+        np.testing.assert_allclose(to_numpy(loaded.reconstruct(X[:2])), to_numpy(model.reconstruct(X[:2])), rtol=1e-6)
+    zoo.upload_preset("hf://someone/vae-tiny", directory)
+    zoo.upload_preset("kaggle://someone/vae/keras/tiny", directory)
+    assert calls == [("hf", "someone/vae-tiny"), ("kaggle", "someone/vae/keras/tiny"),
+                     ("create", "someone/vae-tiny"), ("upload", "someone/vae-tiny", directory),
+                     ("kaggle_upload", "someone/vae/keras/tiny", directory)]
+    monkeypatch.setitem(sys.modules, "huggingface_hub", None)
+    with pytest.raises(ValueError, match="install huggingface_hub"):
+        zoo.VAE.from_preset("hf://someone/vae-tiny")
+    with pytest.raises(ValueError, match="hf:// or kaggle://"):
+        zoo.upload_preset("s3://bucket", directory)
