@@ -101,3 +101,22 @@ def test_hf_and_kaggle_handles_through_their_libraries(preset, monkeypatch):
         zoo.VAE.from_preset("hf://someone/vae-tiny")
     with pytest.raises(ValueError, match="hf:// or kaggle://"):
         zoo.upload_preset("s3://bucket", directory)
+
+
+def test_every_bundled_preset_loads_samples_and_encodes():
+    bundled = presets.bundled_presets()
+    assert "vae_binarized_mnist" in bundled and zoo.VAE.presets.keys() >= {"vae_binarized_mnist"}
+    assert zoo.VQVAE.presets == {}  # filtered by class
+    for name, meta in bundled.items():
+        model = zoo.load_preset(name)
+        assert type(model).__name__ == meta["class_name"] and model.count_params() == meta["parameter_count"]
+        images = to_numpy(model.sample(4, seed=0))
+        assert images.shape[0] == 4 and np.isfinite(images).all()
+        mean, _ = model.encode(np.zeros((2, *model.data_shape), "float32"))
+        assert to_numpy(mean).shape == (2, model.latent_dim)
+
+
+def test_bundled_presets_fit_the_wheel_budget():
+    total = sum(os.path.getsize(os.path.join(folder, name))
+                for folder, _, names in os.walk(presets.BUNDLED) for name in names)
+    assert total <= 30 * 2**20, f"bundled presets take {total / 2**20:.1f} MiB, over 30"

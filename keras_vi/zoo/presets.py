@@ -49,9 +49,15 @@ def save_to_preset(model, directory, **metadata):
     if not model.built:
         raise ValueError("`model` must be built (trained, or called on data) before `save_to_preset`.")
     os.makedirs(directory, exist_ok=True)
+    # the model without its training state: no compile config, no optimizer variables
+    config = keras.saving.serialize_keras_object(model)
+    config.pop("compile_config", None)
+    bare = type(model).from_config(model.get_config())
+    bare.build_from_config(model.get_build_config())
+    bare.set_weights(model.get_weights())
     with open(os.path.join(directory, CONFIG), "w") as f:
-        json.dump(keras.saving.serialize_keras_object(model), f, indent=2)
-    model.save_weights(os.path.join(directory, WEIGHTS))
+        json.dump(config, f, indent=2)
+    bare.save_weights(os.path.join(directory, WEIGHTS))
     record = {
         "class_name": type(model).__name__,
         "parameter_count": int(model.count_params()),

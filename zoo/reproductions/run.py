@@ -304,13 +304,43 @@ def cross_backend(row_name, args, out):
     print(json.dumps(result))
 
 
+def write_preset(row_name, row, args, out):
+    """The row's saved model as a bundled preset, `keras_vi/presets/ROW_binarized_mnist/`."""
+    import keras
+
+    import keras_vi  # noqa: F401  (registers the zoo's classes for loading)
+
+    with open(os.path.join(out, "results.json")) as f:
+        results = json.load(f)
+    test = results["test"]
+    model = keras.saving.load_model(os.path.join(out, "model.keras"))
+    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                             "keras_vi", "presets", f"{row_name}_binarized_mnist")
+    model.save_to_preset(
+        directory,
+        description=f"{row['title']} trained on statically binarized MNIST by the protocol of "
+                    f"{row['source']} (zoo/reproductions/README.md)",
+        dataset="binarized_mnist: 50,000 training images; inputs are vectors of 784 pixels in {0, 1}",
+        metrics={"test_nll_nats_L5000": round(test["nll_nats"], 3),
+                 "test_nll_standard_error": round(test["nll_standard_error_over_examples"], 3),
+                 "active_units": test["active_units"], "latent_dim": test["latent_dim"],
+                 "published_nll_nats": row["published"]},
+        training={"epochs_run": results["epochs_run"], "best_epoch": results["best_epoch"],
+                  "backend": results["backend"], "machine": results["machine"], "date": results["date"]},
+        recipe=f"python zoo/reproductions/run.py {row_name} --data-dir DIR --out runs/reproductions "
+               f"&& python zoo/reproductions/run.py {row_name} --data-dir DIR --out runs/reproductions --stage preset",
+        card="zoo/reproductions/README.md")
+    print(f"preset: {directory}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("row", choices=tuple(ROWS))
     parser.add_argument("--data-dir", default=None, help="binarized MNIST's files (default: TFDS)")
     parser.add_argument("--out", default="runs/reproductions")
-    parser.add_argument("--stage", choices=("all", "train", "evaluate", "cross_backend"), default="all",
-                        help="cross_backend: L_k of the saved model under KERAS_BACKEND, on its own")
+    parser.add_argument("--stage", choices=("all", "train", "evaluate", "cross_backend", "preset"), default="all",
+                        help="cross_backend: L_k of the saved model under KERAS_BACKEND, on its own; "
+                             "preset: the evaluated model as a bundled preset")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--epochs", type=int, default=None, help="cut the protocol short (smoke test)")
     parser.add_argument("--num-samples", type=int, default=5000, help="k of the test L_k")
@@ -327,6 +357,8 @@ def main(argv=None):
         evaluate(args.row, row, args, out)
     if args.stage == "cross_backend":
         cross_backend(args.row, args, out)
+    if args.stage == "preset":
+        write_preset(args.row, row, args, out)
 
 
 if __name__ == "__main__":
