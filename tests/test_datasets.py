@@ -23,6 +23,9 @@ def test_digits_split_is_fixed_and_disjoint():
     np.testing.assert_array_equal(train, datasets.load("digits"))
     rows = {r.tobytes() for r in train}
     assert sum(r.tobytes() in rows for r in test) < 10  # digits holds a few duplicate images
+    np.testing.assert_array_equal(datasets.load("digits", split="test[::10]"), test[::10])
+    with pytest.raises(ValueError, match="step must be positive"):
+        datasets.load("digits", split="test[::0]")
     flat = datasets.load("digits", flatten=True)
     assert flat.shape == (1437, 64)
     np.testing.assert_array_equal(flat.reshape(-1, 8, 8), train)

@@ -120,3 +120,21 @@ def test_bundled_presets_fit_the_wheel_budget():
     total = sum(os.path.getsize(os.path.join(folder, name))
                 for folder, _, names in os.walk(presets.BUNDLED) for name in names)
     assert total <= 30 * 2**20, f"bundled presets take {total / 2**20:.1f} MiB, over 30"
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(os.environ.get("KERAS_VI_DATA_DIR", os.path.join(REPO, "..", "shared", "data")), "binarized-mnist")),
+                    reason="no binarized MNIST in the shared data")
+def test_cli_lists_presets_and_measures_one_against_its_metadata(capsys):
+    from keras_vi.cli.main import main
+    from tests.conftest import SHARED_DATA
+
+    assert main(["presets"]) == 0
+    assert "| vae_binarized_mnist | VAE | binarized_mnist | test_nll_nats_L5000 = " in capsys.readouterr().out
+    # every 100th test image (the test split is sorted by digit), k = 100: a looser bound than L_5000
+    assert main(["evaluate", "--preset", "vae_binarized_mnist", "--data-dir", SHARED_DATA,
+                 "--split", "test[::100]", "--num-samples", "100"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    expected = result["metadata"]["test_nll_nats_L5000"]
+    assert result["num_examples"] == 100
+    assert abs(result["nll_nats"] - expected) < 3 * result["nll_standard_error_over_examples"] + 0.5, (
+        result["nll_nats"], expected)

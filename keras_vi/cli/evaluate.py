@@ -23,8 +23,35 @@ def load_eval_split(train_args):
     )
 
 
+def evaluate_preset(args):
+    """A preset's metric on its test split (from its metadata), beside the metadata's value."""
+    from keras_vi import datasets, estimators
+    from keras_vi.zoo import presets
+
+    model = presets.load_preset(args.preset)
+    with open(os.path.join(presets.resolve(args.preset), presets.METADATA)) as f:
+        meta = json.load(f)
+    evaluation = meta.get("evaluation")
+    if not evaluation:
+        raise ValueError(f"`preset` {args.preset!r} says nothing of how to evaluate it (no 'evaluation' in its metadata).")
+    x = datasets.load(evaluation["dataset"], split=args.split or evaluation["split"], data_dir=args.data_dir,
+                      flatten=evaluation.get("flatten", False))
+    summary = estimators.evaluation_summary(model, x, num_samples=args.num_samples, proposal=args.proposal,
+                                            batch_size=args.batch_size, seed=args.seed)
+    result = {"preset": args.preset, "split": args.split or evaluation["split"],
+              "metadata": {evaluation["metric"]: meta.get("metrics", {}).get(evaluation["metric"])}, **summary}
+    print(json.dumps({k: v for k, v in result.items() if k != "kl_per_dimension"}, indent=2))
+    return result
+
+
 def evaluate(args):
     """Test NLL (nats and bits/dim) by importance sampling, and collapse diagnostics."""
+    if getattr(args, "preset", None) is not None:
+        if args.run_dir is not None:
+            raise ValueError("`keras-vi evaluate` takes a run directory or `--preset`, not both.")
+        return evaluate_preset(args)
+    if args.run_dir is None:
+        raise ValueError("`keras-vi evaluate` needs a run directory (written by `keras-vi train`) or `--preset`.")
     metrics_path = os.path.join(args.run_dir, "metrics.json")
     model_path = os.path.join(args.run_dir, "model.keras")
     for path in (metrics_path, model_path):

@@ -99,10 +99,14 @@ def build_parser():
     train.add_argument("--tensorboard-every", type=_at_least(1, int), default=1, metavar="N",
                        help="epochs between TensorBoard images (and after the last epoch)")
 
+    commands.add_parser("presets", help="list the bundled presets: name, class, dataset, metric, size")
     evaluate = commands.add_parser(
-        "evaluate", help="estimate log p(x) of a trained run on its held-out split"
+        "evaluate", help="estimate log p(x) of a trained run, or of a preset, on its held-out split"
     )
-    evaluate.add_argument("run_dir", help="a directory written by `keras-vi train`")
+    evaluate.add_argument("run_dir", nargs="?", default=None, help="a directory written by `keras-vi train`")
+    evaluate.add_argument("--preset", default=None, help="a preset (name, directory or handle) in place of run_dir")
+    evaluate.add_argument("--data-dir", default=None, help="with --preset: the directory of its dataset's files")
+    evaluate.add_argument("--split", default=None, help="with --preset: a slice of its test split, e.g. 'test[:500]'")
     evaluate.add_argument("--num-samples", type=_at_least(1, int), default=5000,
                           help="importance samples k")
     evaluate.add_argument("--proposal", choices=("posterior", "prior"), default="posterior")
@@ -277,6 +281,24 @@ def _check_resume(args):
     return backup_dir
 
 
+def list_presets():
+    """Prints the bundled presets as a table."""
+    import os
+
+    from keras_vi.zoo import presets
+
+    print("| preset | class | dataset | metric | MB |")
+    print("|---|---|---|---|---|")
+    for name, meta in presets.bundled_presets().items():
+        folder = os.path.join(presets.BUNDLED, name)
+        size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)) / 2**20
+        evaluation = meta.get("evaluation", {})
+        metric = evaluation.get("metric")
+        value = meta.get("metrics", {}).get(metric)
+        print(f"| {name} | {meta['class_name']} | {evaluation.get('dataset', '?')} | "
+              f"{metric} = {value} | {size:.1f} |")
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     backend = argparse.ArgumentParser(add_help=False)
@@ -286,6 +308,8 @@ def main(argv=None):
     try:
         if args.command == "train":
             train(args)
+        elif args.command == "presets":
+            list_presets()
         else:
             evaluate(args)
     except (ValueError, FileNotFoundError) as e:

@@ -10,7 +10,7 @@ from keras_vi.datasets.spoken_digit import load_spoken_digit
 from keras_vi.utils import check_choice, check_positive_int, tensorflow_installed
 
 BINARIZE = (None, "static", "dynamic")
-_SPLIT = re.compile(r"^(train|validation|test)(?:\[(-?\d*):(-?\d*)\])?$")
+_SPLIT = re.compile(r"^(train|validation|test)(?:\[(-?\d*):(-?\d*)(?::(\d*))?\])?$")
 
 
 def _parse_split(split):
@@ -18,12 +18,15 @@ def _parse_split(split):
     if match is None:
         raise ValueError(
             "`split` must be 'train', 'validation' or 'test', optionally sliced like "
-            f"'test[:8000]' or 'test[8000:]', got {split!r}."
+            f"'test[:8000]', 'test[8000:]' or 'test[::10]', got {split!r}."
         )
-    base, start, stop = match.groups()
+    base, start, stop, step = match.groups()
     start = int(start) if start else None
     stop = int(stop) if stop else None
-    return base, slice(start, stop)
+    step = int(step) if step else None
+    if step == 0:
+        raise ValueError(f"`split` {split!r}: a slice's step must be positive.")
+    return base, slice(start, stop, step)
 
 
 def _load_digits(base):

@@ -327,6 +327,8 @@ def write_preset(row_name, row, args, out):
                  "published_nll_nats": row["published"]},
         training={"epochs_run": results["epochs_run"], "best_epoch": results["best_epoch"],
                   "backend": results["backend"], "machine": results["machine"], "date": results["date"]},
+        evaluation={"dataset": "binarized_mnist", "split": "test", "flatten": True,
+                    "metric": "test_nll_nats_L5000", "num_samples": 5000},
         recipe=f"python zoo/reproductions/run.py {row_name} --data-dir DIR --out runs/reproductions "
                f"&& python zoo/reproductions/run.py {row_name} --data-dir DIR --out runs/reproductions --stage preset",
         card="zoo/reproductions/README.md")
