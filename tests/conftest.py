@@ -155,6 +155,17 @@ def gradient(fn, x):
     return t.grad.numpy()
 
 
+def load_script(*path):
+    """A repository script (`zoo/ar_vae/recipe.py`, ...) as a module, by its path under the repository."""
+    import importlib.util
+
+    name = "_".join(path).replace(".py", "").replace("/", "_")
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, *path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @contextlib.contextmanager
 def interrupted_after(monkeypatch, owner, method):
     """Runs the block with `owner.method` raising KeyboardInterrupt once it has run (a preemption).

@@ -1,6 +1,5 @@
 """The ARVAE card's recipe: assembling rows run apart, the paired difference, the card's table."""
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -9,17 +8,14 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import interrupted_after
+from tests.conftest import interrupted_after, load_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
 def recipe():
-    spec = importlib.util.spec_from_file_location("ar_vae_recipe", os.path.join(ROOT, "zoo", "ar_vae", "recipe.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("zoo", "ar_vae", "recipe.py")
 
 
 def _write_row(folder, slug, row, log_px, **extra):

@@ -1,23 +1,18 @@
 """The reproduction card's runner: each row's networks are its protocol's, and a run resumes."""
 
-import importlib.util
 import json
 import os
 
 import numpy as np
 import pytest
 
-from tests.conftest import interrupted_after
+from tests.conftest import interrupted_after, load_script
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
 def run():
-    spec = importlib.util.spec_from_file_location("reproductions_run", os.path.join(ROOT, "zoo", "reproductions", "run.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("zoo", "reproductions", "run.py")
 
 
 def trainable(layer):
