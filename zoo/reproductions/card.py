@@ -54,7 +54,8 @@ def line(name, row):
         per_epoch = sum(entry["seconds"] for entry in log) / len(log)
         best = max(log, key=lambda entry: entry["val_elbo"])
         cells += [f"running: {len(log)} of up to {row['epochs']} epochs, best validation ELBO "
-                  f"{best['val_elbo']:.2f} (epoch {best['epoch'] + 1}); {per_epoch:.0f} s/epoch here",
+                  f"{best['val_elbo']:.2f} (epoch {best['epoch'] + 1}); {per_epoch:.0f} s an epoch so far, "
+                  "on a CPU shared with other runs",
                   "–", "–", "–", "–", "–", "–"]
     elif cost:  # one epoch measured here: a row for a GPU machine
         seconds = cost[0]["seconds"]
