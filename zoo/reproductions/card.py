@@ -4,7 +4,7 @@
     python zoo/reproductions/card.py --collect runs/reproductions   # first copies each run's
                                                 # log.jsonl and results.json into results/
 
-Each row of `run.py`'s ROWS gets a line: measured (results/ROW/results.json), in
+Each row of `rows.py`'s ROWS gets a line: measured (results/ROW/results.json), in
 progress (results/ROW/log.jsonl only: the epochs run so far), or not run.
 """
 
