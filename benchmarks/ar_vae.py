@@ -22,6 +22,21 @@ import keras_vi
 from benchmarks.timing import EpochTimes
 
 
+def report_lines(rows):
+    """RESULTS.md's section from `benchmarks.run`'s rows of this case."""
+    lines = ["", "## Autoregressive-decoder VAE: training and pixel-by-pixel sampling", "",
+             "`benchmarks/ar_vae.py`: the ARVAE card's model (latent 32, a gated PixelCNN decoder), "
+             "batch 64; `fit` examples/s (median epoch after the first) and `sample(16)`, one compiled "
+             "predict step per pixel.", "",
+             "| backend | image | parameters | train examples/s | sample(16) images/s | ms per pixel step |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['backend']} | {r['image_size']}x{r['image_size']} | {r['parameters']:,} | "
+                     f"{r['train_examples_per_s']:,.0f} | {r['sample_16_images_per_s']} | "
+                     f"{r['sample_16_ms_per_pixel_step']} |")
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", default=None)

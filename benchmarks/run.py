@@ -164,20 +164,6 @@ def growth_lines(growth):
     return lines
 
 
-def ar_vae_lines(rows):
-    lines = ["", "## Autoregressive-decoder VAE: training and pixel-by-pixel sampling", "",
-             "`benchmarks/ar_vae.py`: the ARVAE card's model (latent 32, a gated PixelCNN decoder), "
-             "batch 64; `fit` examples/s (median epoch after the first) and `sample(16)`, one compiled "
-             "predict step per pixel.", "",
-             "| backend | image | parameters | train examples/s | sample(16) images/s | ms per pixel step |",
-             "|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['backend']} | {r['image_size']}x{r['image_size']} | {r['parameters']:,} | "
-                     f"{r['train_examples_per_s']:,.0f} | {r['sample_16_images_per_s']} | "
-                     f"{r['sample_16_ms_per_pixel_step']} |")
-    return lines
-
-
 def scaling_lines(rows):
     from benchmarks.scaling import table
 
@@ -272,7 +258,9 @@ def write_report(args, train, loglik, profiles, peers, meta, growth=(), ar_vae=(
     if growth:
         lines += growth_lines(growth)
     if ar_vae:
-        lines += ar_vae_lines(ar_vae)
+        from benchmarks.ar_vae import report_lines
+
+        lines += report_lines(ar_vae)
     if scaling:
         lines += scaling_lines(scaling)
     if profiles:
