@@ -66,8 +66,15 @@ MODELS = [
      BYTES),
     ("vq_vae", zoo.VQVAE, {"num_embeddings": 4, "embedding_dim": 2, "filters": [4, 8],
                            "prior_layers": 1, "prior_filters": 4, "seed": 1}, IMAGES[:, :4, :4]),
+    ("vq_vae_sequences", zoo.VQVAE, {"num_embeddings": 4, "embedding_dim": 2, "filters": [4, 8], "spatial_dims": 1,
+                                     "likelihood": likelihoods.Categorical(8), "prior_layers": 2,
+                                     "prior_filters": 4, "seed": 1}, _rng.integers(0, 8, size=(8, 12, 1))),
+    ("vq_vae_video", zoo.VQVAE, {"num_embeddings": 4, "embedding_dim": 2, "filters": [4], "prior_layers": 2,
+                                 "prior_filters": 4, "seed": 1}, (_rng.uniform(size=(8, 2, 4, 4, 1)) > 0.5).astype("float32")),
+    ("causal_prior", zoo.CausalPrior, {"num_classes": 3, "num_layers": 2, "filters": 4, "seed": 1},
+     _rng.integers(0, 3, size=(8, 2, 3, 2)).astype("int32")),
 ]
-DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob", zoo.RealNVP: "encode",
+DETERMINISTIC = {zoo.GaussianMixture: "log_prob", zoo.PixelCNN: "log_prob", zoo.CausalPrior: "log_prob", zoo.RealNVP: "encode",
                  zoo.ARVAE: "encode"}
 
 # Deterministic layers: config round trip, eager/symbolic shapes, fit step, .keras reload.
@@ -79,6 +86,7 @@ DETERMINISTIC_LAYERS = [
     ("masked_conv2d", layers.MaskedConv2D, {"filters": 3, "kernel_size": (3, 3), "mask_type": "A"},
      (2, 5, 5, 2)),
     ("gated_block", layers.GatedPixelCNNBlock, {"filters": 2, "kernel_size": 3}, [(2, 5, 5, 2)] * 2),
+    ("gated_causal_block", layers.GatedCausalBlock, {"filters": 2, "dilation_rate": 2}, (2, 7, 2)),
     ("gated_block_vector_condition", layers.GatedPixelCNNBlock, {"filters": 2, "condition_dim": 3},
      [(2, 5, 5, 2), (2, 5, 5, 2), (2, 3)]),
     ("masked_conv2d_vertical", layers.MaskedConv2D,
@@ -148,7 +156,7 @@ def test_registry_covers_public_classes():
                               or issubclass(case[1], zoo.IWAE)))
     public = [getattr(layers, name) for name in layers.__all__]
     public = {c for c in public if isinstance(c, type) and c not in (layers.Bijector, layers.Dequantizer)}
-    public |= {zoo.GaussianMixture, zoo.PixelCNN, *zoo.MODELS.values()}
+    public |= {zoo.GaussianMixture, zoo.PixelCNN, zoo.CausalPrior, *zoo.MODELS.values()}
     parts = {*likelihoods.LIKELIHOODS.values(), *priors.PRIORS.values()}
     assert public | parts <= covered, f"not in the conformance registry: {(public | parts) - covered}"
     assert parts <= in_models, f"parts no model of the registry trains and reloads: {parts - in_models}"

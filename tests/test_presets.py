@@ -31,6 +31,7 @@ def test_round_trip_in_keras_hubs_layout(preset):
     meta = json.load(open(os.path.join(directory, "metadata.json")))
     assert meta["class_name"] == "VAE" and meta["description"] == "a tiny VAE"
     assert meta["parameter_count"] == model.count_params() and set(meta["sha256"]) == {"config.json", "model.weights.h5"}
+    assert "keras.src" not in open(os.path.join(directory, "config.json")).read()  # public names only
     for loaded in (zoo.VAE.from_preset(directory), zoo.load_preset(directory), zoo.LatentVariableModel.from_preset(directory)):
         assert type(loaded) is zoo.VAE
         np.testing.assert_allclose(to_numpy(loaded.reconstruct(X[:4])), to_numpy(model.reconstruct(X[:4])), rtol=1e-6)
@@ -108,6 +109,7 @@ def test_every_bundled_preset_loads_samples_and_encodes():
     assert "vae_binarized_mnist" in bundled and zoo.VAE.presets.keys() >= {"vae_binarized_mnist"}
     assert zoo.VQVAE.presets == {}  # filtered by class
     for name, meta in bundled.items():
+        assert "keras.src" not in open(os.path.join(presets.BUNDLED, name, "config.json")).read()
         model = zoo.load_preset(name)
         assert type(model).__name__ == meta["class_name"] and model.count_params() == meta["parameter_count"]
         images = to_numpy(model.sample(4, seed=0))

@@ -1,8 +1,10 @@
-"""Datasets: embedded digits, MNIST / Fashion-MNIST (local files or keras.datasets), TFDS names; dSprites rendered on demand."""
+"""Datasets: embedded digits, MNIST / Fashion-MNIST (local files or keras.datasets), TFDS names; dSprites and Moving MNIST drawn on demand; μ-law audio codes."""
 
 from keras_vi.datasets.batches import Batches
 from keras_vi.datasets.dsprites import DSprites
 from keras_vi.datasets.load import load
-from keras_vi.datasets.spoken_digit import SpokenDigits, load_spoken_digit
+from keras_vi.datasets.moving_mnist import MovingMNIST
+from keras_vi.datasets.spoken_digit import SpokenDigits, load_spoken_digit, mu_law_decode, mu_law_encode
 
-__all__ = ["Batches", "DSprites", "SpokenDigits", "load", "load_spoken_digit"]
+__all__ = ["Batches", "DSprites", "MovingMNIST", "SpokenDigits", "load", "load_spoken_digit", "mu_law_decode",
+           "mu_law_encode"]

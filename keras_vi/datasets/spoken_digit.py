@@ -131,3 +131,24 @@ def _tfds_records(split):
                          f"{str(e).splitlines()[0] if str(e) else type(e).__name__}. Offline, pass the "
                          "recordings' directory as `data_dir`.") from e
     return records
+
+
+def mu_law_encode(audio, num_classes=256):
+    """Waveforms in [-1, 1] -> integers in [0, num_classes): μ-law companding, then uniform bins (WaveNet, §2.2).
+
+    f(x) = sign(x) ln(1 + μ|x|) / ln(1 + μ), μ = num_classes - 1, is quantized to
+    `num_classes` levels; `mu_law_decode` inverts it to the bins' centres.
+    """
+    audio = np.asarray(audio)
+    if not np.issubdtype(audio.dtype, np.floating) or audio.size and (np.abs(audio).max() > 1 or not np.isfinite(audio).all()):
+        raise ValueError("`audio` must be floats in [-1, 1].")
+    mu = float(num_classes - 1)
+    companded = np.sign(audio) * np.log1p(mu * np.abs(audio)) / np.log1p(mu)
+    return np.clip(np.floor((companded + 1) / 2 * num_classes), 0, num_classes - 1).astype(np.int32)
+
+
+def mu_law_decode(codes, num_classes=256):
+    """Integers in [0, num_classes) (or their expectation, a float) -> waveforms in [-1, 1]."""
+    mu = float(num_classes - 1)
+    companded = (np.asarray(codes, np.float64) + 0.5) / num_classes * 2 - 1
+    return (np.sign(companded) * np.expm1(np.abs(companded) * np.log1p(mu)) / mu).astype(np.float32)

@@ -10,6 +10,7 @@ from keras_vi.layers.act_norm import ActNorm
 from keras_vi.layers.affine_coupling import AffineCoupling
 from keras_vi.layers.bijector import Bijector
 from keras_vi.layers.dequantizer import Dequantizer
+from keras_vi.layers.gated_causal_block import GatedCausalBlock
 from keras_vi.layers.gated_pixelcnn_block import GatedPixelCNNBlock
 from keras_vi.layers.invertible_1x1_conv import Invertible1x1Conv
 from keras_vi.layers.logit_transform import LogitTransform
@@ -39,7 +40,7 @@ def serialize_dequantization(value, dequantizer):
     return value if isinstance(value, str) else keras.saving.serialize_keras_object(dequantizer)
 
 
-__all__ = ["ActNorm", "AffineCoupling", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
+__all__ = ["ActNorm", "AffineCoupling", "GatedCausalBlock", "GatedPixelCNNBlock", "Invertible1x1Conv", "LogitTransform",
            "MaskedConv2D", "Sampling", "Squeeze", "UniformDequantization", "VariationalDequantization",
            "VectorQuantizer", "Bijector", "Dequantizer", "DEQUANTIZERS", "get_dequantizer",
            "serialize_dequantization"]

@@ -9,6 +9,7 @@ from keras_vi.zoo.ar_vae import ARVAE
 from keras_vi.zoo.base import ZooModel
 from keras_vi.zoo.beta_tc_vae import BetaTCVAE
 from keras_vi.zoo.beta_vae import BetaVAE
+from keras_vi.zoo.causal_prior import CausalPrior
 from keras_vi.zoo.factor_vae import FactorVAE
 from keras_vi.zoo.gaussian_mixture import GaussianMixture
 from keras_vi.zoo.iwae import IWAE
@@ -32,5 +33,5 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["VAE", "ARVAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "HierarchicalVAE", "PixelCNN", "VQVAE", "RealNVP",
+__all__ = ["VAE", "ARVAE", "BetaVAE", "BetaTCVAE", "FactorVAE", "IWAE", "GaussianMixture", "HierarchicalVAE", "PixelCNN", "CausalPrior", "VQVAE", "RealNVP",
            "LatentVariableModel", "ZooModel", "MODELS", "get", "load_preset", "upload_preset"]

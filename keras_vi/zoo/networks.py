@@ -127,27 +127,76 @@ def build_decoder(data_shape, latent_dim, param_shapes, hidden_units=(512, 256),
     return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
 
 
-def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64), input_rescaling=None):
-    """Images -> a (H / 4, W / 4, embedding_dim) grid of vectors (VQ-VAE)."""
-    data_shape = check_data_shape(data_shape)
-    if len(data_shape) == 1:
-        raise ValueError(f"VQ-VAE needs images (H, W) or (H, W, C), got {data_shape}.")
-    inputs, h = _data_input(data_shape, input_rescaling)
+CONVOLUTIONS = {1: (layers.Conv1D, layers.Conv1DTranspose, layers.Cropping1D),
+                2: (layers.Conv2D, layers.Conv2DTranspose, layers.Cropping2D),
+                3: (layers.Conv3D, layers.Conv3DTranspose, layers.Cropping3D)}
+
+
+def check_grid_data_shape(data_shape, spatial_dims=None):
+    """(data_shape as ints, spatial_dims) for a VQ-VAE's data, or a ValueError naming the argument.
+
+    `spatial_dims` 1: sequences (T, C); 2: images (H, W) or (H, W, C); 3: video (T, H, W) or
+    (T, H, W, C). None reads it from the rank: (H, W) and (H, W, C) are images, (T, H, W, C) video;
+    a sequence must say `spatial_dims=1`.
+    """
+    data_shape = tuple(data_shape)
+    if any(d is None or int(d) < 1 for d in data_shape):
+        raise ValueError(f"The data's per-example shape must have known sizes, got {data_shape}.")
+    data_shape = tuple(int(d) for d in data_shape)
+    if spatial_dims is None:
+        if len(data_shape) not in (2, 3, 4):
+            raise ValueError(
+                "The data must be images (batch, H, W[, C]) or video (batch, T, H, W, C); got per-example "
+                f"shape {data_shape}. Sequences (batch, T, C) need `spatial_dims=1`.")
+        if len(data_shape) == 2 and data_shape[1] == 1:
+            raise ValueError(f"Per-example shape {data_shape} reads as a one-pixel-wide image: for sequences "
+                             "(T, C) pass `spatial_dims=1`; for images, (H, W) with W > 1.")
+        spatial_dims = 3 if len(data_shape) == 4 else 2
+    elif len(data_shape) not in ((2,) if spatial_dims == 1 else (spatial_dims, spatial_dims + 1)):
+        form = {1: "(T, C)", 2: "(H, W) or (H, W, C)", 3: "(T, H, W) or (T, H, W, C)"}[spatial_dims]
+        raise ValueError(f"With `spatial_dims={spatial_dims}` the per-example shape must be {form}, "
+                         f"got {data_shape}.")
+    return data_shape, spatial_dims
+
+
+def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64), input_rescaling=None, spatial_dims=None):
+    """Data -> a grid of vectors (VQ-VAE), 2 ** len(filters) times smaller along each spatial axis.
+
+    Sequences, images and video alike (`check_grid_data_shape`): Keras' Conv1D, Conv2D or Conv3D.
+    """
+    data_shape, spatial_dims = check_grid_data_shape(data_shape, spatial_dims)
+    conv = CONVOLUTIONS[spatial_dims][0]
+    inputs = keras.Input(data_shape, name="x")
+    h = inputs if input_rescaling is None else layers.Rescaling(*input_rescaling)(inputs)
+    if len(data_shape) == spatial_dims:  # no channel axis
+        h = layers.Reshape((*data_shape, 1))(h)
     for f in filters:
-        h = layers.Conv2D(f, 4, strides=2, padding="same", activation="relu")(h)
-    h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(h)
-    z_e = layers.Conv2D(embedding_dim, 1, name="z_e")(h)
+        h = conv(f, 4, strides=2, padding="same", activation="relu")(h)
+    h = conv(filters[-1], 3, padding="same", activation="relu")(h)
+    z_e = conv(embedding_dim, 1, name="z_e")(h)
     return keras.Model(inputs, z_e, name="encoder")
 
 
-def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filters=(32, 64)):
-    """A (h, w, embedding_dim) grid -> the likelihood's parameters for one image."""
-    data_shape = check_data_shape(data_shape)
+def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filters=(32, 64),
+                       spatial_dims=None):
+    """A grid of code vectors -> the likelihood's parameters for one example (sequence, image or video)."""
+    data_shape, spatial_dims = check_grid_data_shape(data_shape, spatial_dims)
+    conv, transpose, cropping = CONVOLUTIONS[spatial_dims]
     z = keras.Input((*grid_shape, embedding_dim), name="z_q")
-    h = layers.Conv2D(filters[-1], 3, padding="same", activation="relu")(z)
+    h = conv(filters[-1], 3, padding="same", activation="relu")(z)
     for f in reversed(filters):
-        h = layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")(h)
-    return keras.Model(z, _heads(h, data_shape, param_shapes), name="decoder")
+        h = transpose(f, 4, strides=2, padding="same", activation="relu")(h)
+    spatial = data_shape[:spatial_dims]
+    heads = []
+    for shape in param_shapes:
+        out = conv(math.prod(shape) // math.prod(spatial), 3, padding="same")(h)
+        crop = tuple((0, have - want) for have, want in zip(out.shape[1:-1], spatial))
+        if any(c for _, c in crop):
+            out = cropping(crop[0] if spatial_dims == 1 else crop)(out)
+        if tuple(out.shape[1:]) != tuple(shape):
+            out = layers.Reshape(shape)(out)
+        heads.append(out)
+    return keras.Model(z, heads[0] if len(heads) == 1 else heads, name="decoder")
 
 
 def build_disentanglement_encoder(data_shape, latent_dim, input_rescaling=None):

@@ -50,7 +50,7 @@ def save_to_preset(model, directory, **metadata):
         raise ValueError("`model` must be built (trained, or called on data) before `save_to_preset`.")
     os.makedirs(directory, exist_ok=True)
     # the model without its training state: no compile config, no optimizer variables
-    config = keras.saving.serialize_keras_object(model)
+    config = _public_names(keras.saving.serialize_keras_object(model))
     config.pop("compile_config", None)
     bare = type(model).from_config(model.get_config())
     bare.build_from_config(model.get_build_config())
@@ -71,6 +71,22 @@ def save_to_preset(model, directory, **metadata):
     with open(os.path.join(directory, METADATA), "w") as f:
         json.dump(record, f, indent=2)
     return directory
+
+
+def _public_names(config):
+    """`config` with Keras' functional models named by the public `keras.Model`, not `keras.src...Functional`.
+
+    `keras.Model.from_config` rebuilds a functional model from the same config, so the file names
+    only public modules and loads on any Keras that keeps the public API.
+    """
+    if isinstance(config, dict):
+        config = {key: _public_names(value) for key, value in config.items()}
+        if config.get("module", "").startswith("keras.src.") and config.get("class_name") == "Functional":
+            config.update(module="keras", class_name="Model", registered_name=None)
+        return config
+    if isinstance(config, list):
+        return [_public_names(value) for value in config]
+    return config
 
 
 def resolve(preset):

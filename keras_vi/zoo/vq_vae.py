@@ -1,4 +1,4 @@
-"""The VQ-VAE with a PixelCNN prior over its codes."""
+"""The VQ-VAE, on sequences, images and video, with an autoregressive prior over its codes."""
 
 import keras
 import numpy as np
@@ -11,21 +11,32 @@ from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
 from keras_vi.utils import check_positive_int
 from keras_vi.zoo import networks
 from keras_vi.zoo.base import ZooModel
+from keras_vi.zoo.causal_prior import CausalPrior
 from keras_vi.zoo.pixel_cnn import PixelCNN
+
+PRIORS = ("auto", "pixelcnn", "causal")
 
 
 @keras_vi_export("keras_vi.zoo.VQVAE")
 class VQVAE(ZooModel):
-    """Vector-quantized autoencoder; a PixelCNN prior over the codes generates.
+    """Vector-quantized autoencoder; an autoregressive prior over the codes generates.
 
-    The encoder maps an image to an (H/4, W/4) grid of vectors z_e; a
-    `VectorQuantizer` replaces each by its nearest code; the decoder maps the
-    codes back. Training minimizes -log p(x|z_q) under the likelihood plus the
+    Data are sequences (T, C) such as μ-law audio, images (H, W[, C]) or video
+    (T, H, W[, C]): `spatial_dims` 1, 2 or 3 (read from the rank when None;
+    sequences must say 1). The default encoder (Keras' Conv1D, Conv2D or
+    Conv3D, one stride-2 stage per entry of `filters`) maps an example to a
+    grid of vectors z_e, 2 ** len(filters) times smaller along each spatial
+    axis; a `VectorQuantizer` replaces each by its nearest code; the decoder
+    (the transposed convolutions) maps the codes back. Training minimizes -log p(x|z_q) under the likelihood plus the
     quantizer's codebook and commitment losses, through the straight-through estimator;
     `perplexity` and `codebook_usage` of the batch's codes are logged. The
-    prior is not learned with the autoencoder: `fit_prior` trains a PixelCNN
-    on the code grids of the data, and `sample` draws codes from it and
-    decodes them. The prior is part of the model, so `.keras` files keep it.
+    prior is not learned with the autoencoder: `fit_prior` trains it on the
+    code grids of the data (with their labels, for a class-conditional prior),
+    and `sample(n, seed, condition=None)` draws codes from it and decodes
+    them. The prior is a `zoo.PixelCNN` (two stacks, no blind spot; images
+    only) or a `zoo.CausalPrior` (WaveNet's gated causal convolutions over the
+    codes in raster order; any grid). It is part of the model, so `.keras`
+    files keep it.
 
     Args:
         num_embeddings: codebook size K.
@@ -35,9 +46,16 @@ class VQVAE(ZooModel):
         likelihood: a `keras_vi.likelihoods.Likelihood` or its name
             (`"bernoulli"` for data in [0, 1]; `likelihoods.Gaussian(log_var=0.0)`
             makes the loss a squared error).
-        filters: channels of the two stride-2 conv stages.
-        prior_layers: number of layers of the PixelCNN prior.
-        prior_filters: channels of the PixelCNN prior.
+        filters: channels of the stride-2 conv stages; None: (32, 64) for
+            images and video (4x smaller grids), (32, 64, 64, 128) for
+            sequences (16x shorter).
+        spatial_dims: None, 1, 2 or 3 (see above).
+        prior: "pixelcnn", "causal", or "auto" (PixelCNN for images, the
+            causal prior otherwise).
+        prior_layers: number of blocks of the prior.
+        prior_filters: channels of the prior.
+        prior_num_conditions: None, or the number of classes the prior is
+            conditioned on (`fit_prior(x, condition=labels)`).
         seed: int or None.
 
     Reference:
@@ -54,23 +72,38 @@ class VQVAE(ZooModel):
         commitment_cost=0.25,
         ema_decay=None,
         likelihood="bernoulli",
-        filters=(32, 64),
+        filters=None,
         prior_layers=5,
         prior_filters=64,
+        spatial_dims=None,
+        prior="auto",
+        prior_num_conditions=None,
         seed=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
         self.likelihood = likelihoods.get(likelihood)
+        if spatial_dims is not None and spatial_dims not in (1, 2, 3):
+            raise ValueError(f"`spatial_dims` must be None, 1, 2 or 3, got {spatial_dims!r}.")
+        if prior not in PRIORS:
+            raise ValueError(f"`prior` must be one of {PRIORS}, got {prior!r}.")
+        if prior == "pixelcnn" and spatial_dims in (1, 3):
+            raise ValueError(f"`prior='pixelcnn'` takes images only; with `spatial_dims={spatial_dims}` use 'causal'.")
+        if filters is None:
+            filters = (32, 64, 64, 128) if spatial_dims == 1 else (32, 64)
+        if not isinstance(filters, (list, tuple)) or not filters:
+            raise ValueError(f"`filters` must be a non-empty list of positive ints, got {filters!r}.")
         self.filters = tuple(check_positive_int(f, "filters") for f in filters)
+        self.spatial_dims, self.prior_kind = spatial_dims, prior
+        self.prior_layers = check_positive_int(prior_layers, "prior_layers")
+        self.prior_filters = check_positive_int(prior_filters, "prior_filters")
+        self.prior_num_conditions = (None if prior_num_conditions is None
+                                     else check_positive_int(prior_num_conditions, "prior_num_conditions"))
         self.quantizer = VectorQuantizer(
             num_embeddings, embedding_dim, commitment_cost=commitment_cost,
             ema_decay=ema_decay, seed=seed, name="quantizer",
         )
-        self.prior = PixelCNN(
-            num_embeddings, num_layers=prior_layers, filters=prior_filters, seed=seed, name="prior"
-        )
-        self.prior.trainable = False  # trained by fit_prior only
+        self.prior = None  # built with the data's rank known
         self.prior_fitted = keras.Variable(0.0, trainable=False, name="prior_fitted")
         self.encoder = None
         self.decoder = None
@@ -83,17 +116,28 @@ class VQVAE(ZooModel):
     embedding_dim = property(lambda self: self.quantizer.embedding_dim)
 
     def build(self, input_shape):
-        self.data_shape = networks.check_data_shape(input_shape[1:])
+        self.data_shape, spatial_dims = networks.check_grid_data_shape(input_shape[1:], self.spatial_dims)
+        if spatial_dims != 2 and self.prior_kind == "pixelcnn":
+            raise ValueError(f"`prior='pixelcnn'` takes images only; these data have {spatial_dims} spatial axes.")
         self.encoder = networks.build_grid_encoder(
-            self.data_shape, self.embedding_dim, self.filters, self.likelihood.input_rescaling
+            self.data_shape, self.embedding_dim, self.filters, self.likelihood.input_rescaling, spatial_dims
         )
-        self.grid_shape = tuple(self.encoder.output.shape[1:3])
+        self.grid_shape = tuple(self.encoder.output.shape[1:-1])
         self.decoder = networks.build_grid_decoder(
             self.data_shape, self.grid_shape, self.embedding_dim,
-            self.likelihood.param_shapes(self.data_shape), self.filters,
+            self.likelihood.param_shapes(self.data_shape), self.filters, spatial_dims,
         )
         self.quantizer.build((None, *self.grid_shape, self.embedding_dim))
-        self.prior.build((None, *self.grid_shape))
+        if self.prior_kind == "pixelcnn" or (self.prior_kind == "auto" and spatial_dims == 2):
+            self.prior = PixelCNN(self.num_embeddings, num_layers=self.prior_layers, filters=self.prior_filters,
+                                  num_conditions=self.prior_num_conditions, seed=self.seed, name="prior")
+        else:
+            self.prior = CausalPrior(self.num_embeddings, num_layers=self.prior_layers,
+                                     filters=self.prior_filters, num_conditions=self.prior_num_conditions,
+                                     seed=self.seed, name="prior")
+        self.prior.trainable = False  # trained by fit_prior only
+        grid = (None, *self.grid_shape)
+        self.prior.build({"x": grid, "condition": (None,)} if self.prior_num_conditions else grid)
         self.built = True
 
     def call(self, x, training=False):
@@ -137,7 +181,7 @@ class VQVAE(ZooModel):
         self.likelihood.check_data(batch, name, expected_shape=self.data_shape)
 
     def encode_indices(self, x, batch_size=256):
-        """Code indices of each image: (batch, H/4, W/4) int32 NumPy array."""
+        """Code indices of each example: (batch, *grid_shape) int32 NumPy array."""
         x = np.asarray(x, np.float32)
         out = []
         for start in range(0, len(x), batch_size):
@@ -146,16 +190,24 @@ class VQVAE(ZooModel):
         return np.concatenate(out)
 
     def decode_indices(self, indices):
-        """Images (the mean of p(x|z_q): pixel probabilities for Bernoulli) from code indices."""
+        """Examples (the mean of p(x|z_q): pixel probabilities for Bernoulli) from code indices."""
         return self.likelihood_distribution(self.decoder(self.quantizer.lookup(indices))).mean()
 
     def reconstruct(self, x):
-        """Decodes the quantized code of each image."""
+        """Decodes the quantized code of each example."""
         return self.decode_indices(self.encode_indices(x))
 
-    def fit_prior(self, x, epochs=10, batch_size=64, **kwargs):
-        """Trains the PixelCNN prior on the codes of images `x`; returns its history."""
-        codes = self.encode_indices(x)
+    def _prior_inputs(self, codes, condition):
+        if (condition is None) == bool(self.prior_num_conditions):
+            raise ValueError("`condition` (one label per example) is required exactly when the prior is "
+                             "class-conditional (`prior_num_conditions`).")
+        return codes if condition is None else {"x": codes, "condition": np.asarray(condition)}
+
+    def fit_prior(self, x, condition=None, epochs=10, batch_size=64, **kwargs):
+        """Trains the prior on the codes of examples `x` (and their labels `condition`); returns its history."""
+        if not self.built:
+            raise ValueError("The model must be built (call fit or the model) before `fit_prior`.")
+        codes = self._prior_inputs(self.encode_indices(x), condition)
         self.prior.trainable = True
         try:
             if not self.prior.compiled:
@@ -166,15 +218,17 @@ class VQVAE(ZooModel):
         self.prior_fitted.assign(1.0)
         return history
 
-    def prior_bits_per_dim(self, x):
-        """The prior's -log2 p(codes) / (h * w) for each image's codes."""
-        return self.prior.bits_per_dim(self.encode_indices(x))
+    def prior_bits_per_dim(self, x, condition=None):
+        """The prior's -log2 p(codes) / (number of codes) for each example's codes."""
+        return self.prior.bits_per_dim(self._prior_inputs(self.encode_indices(x), condition))
 
-    def generate(self, n, seed):
-        """Codes from the PixelCNN prior, decoded: (n, *data_shape)."""
+    def generate(self, n, seed, condition=None):
+        """Codes from the prior (given `condition`, n labels, for a conditional prior), decoded: (n, *data_shape)."""
         if float(ops.convert_to_numpy(self.prior_fitted)) != 1.0:
             raise ValueError("The prior is not trained: call `fit_prior(x)` before `sample`.")
-        return self.decode_indices(self.prior.sample(n, seed=seed))
+        if (condition is None) == bool(self.prior_num_conditions):
+            raise ValueError("`condition` (n labels) is required exactly when the prior is class-conditional.")
+        return self.decode_indices(self.prior.sample(n, seed=seed, condition=condition))
 
     def get_config(self):
         config = super().get_config()
@@ -186,8 +240,11 @@ class VQVAE(ZooModel):
                 "ema_decay": self.quantizer.ema_decay,
                 "likelihood": likelihoods.serialize(self.likelihood),
                 "filters": list(self.filters),
-                "prior_layers": self.prior.num_layers,
-                "prior_filters": self.prior.filters,
+                "prior_layers": self.prior_layers,
+                "prior_filters": self.prior_filters,
+                "spatial_dims": self.spatial_dims,
+                "prior": self.prior_kind,
+                "prior_num_conditions": self.prior_num_conditions,
             }
         )
         return config
