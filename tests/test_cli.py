@@ -73,6 +73,7 @@ def test_bad_arguments_exit_with_a_message(tmp_path, capsys):
 def test_cli_choices_come_from_the_registries():
     from keras_vi import likelihoods, priors, zoo
     from keras_vi.cli import main as cli
+    from keras_vi.cli import train as cli_train
 
     parser = cli.build_parser()
     train = parser._subparsers._group_actions[0].choices["train"]
@@ -106,6 +107,7 @@ def test_options_a_model_does_not_take_are_rejected_alike():
 
     from keras_vi import zoo
     from keras_vi.cli import main as cli
+    from keras_vi.cli import train as cli_train
 
     def parse(*argv):
         return cli.build_parser().parse_args(["train", *argv, "--out", "x"])
@@ -114,10 +116,10 @@ def test_options_a_model_does_not_take_are_rejected_alike():
                               ("vq_vae", "--latent-dim", "3"), ("beta_vae", "--prior-epochs", "2")):
         args = parse(name, flag, value)
         with pytest.raises(ValueError, match=f"{flag} does not apply to {name}; it takes"):
-            cli.model_options(zoo.get(name), name, args)
-    kwargs, fit = cli.model_options(zoo.VQVAE, "vq_vae", parse("vq_vae", "--prior-epochs", "2", "--seed", "4"))
+            cli_train.model_options(zoo.get(name), name, args)
+    kwargs, fit = cli_train.model_options(zoo.VQVAE, "vq_vae", parse("vq_vae", "--prior-epochs", "2", "--seed", "4"))
     assert kwargs == {"seed": 4} and fit == {"prior_epochs": 2}
-    kwargs, _ = cli.model_options(zoo.VAE, "vae", parse("vae", "--prior", "mixture_of_gaussians"))
+    kwargs, _ = cli_train.model_options(zoo.VAE, "vae", parse("vae", "--prior", "mixture_of_gaussians"))
     assert kwargs == {"prior": "mixture_of_gaussians", "latent_dim": 10, "seed": 0}
     zoo.VAE(**kwargs)  # what the CLI builds is a valid model
 

@@ -191,6 +191,11 @@ def test_spoken_digit_standard_split_from_the_wav_files():
     assert short.audio.shape == (300, 100, 1) and (short.lengths > 100).all()  # cropped, lengths kept
     with pytest.raises(ValueError, match="binarize"):
         datasets.load("spoken_digit", data_dir=FSDD, binarize="static")
+    codes = datasets.load("spoken_digit", split="test[:20]", data_dir=FSDD, scale=False)  # 8-bit μ-law
+    assert codes.dtype == np.uint8 and codes.shape == (20, 8000, 1)
+    np.testing.assert_array_equal(codes, datasets.mu_law_encode(test.audio[:20]))
+    batches = datasets.load("spoken_digit", split="test", data_dir=FSDD, batch_size=64, as_tf_dataset=False)
+    assert len(batches) == 5 and batches[0].shape == (64, 8000, 1)
 
 
 @needs_shared

@@ -19,7 +19,8 @@ CONSTRUCTOR_OPTIONS = {
     "vae": _LATENT + ("beta", "free_bits"),
     "beta_vae": _LATENT + ("beta", "free_bits"),
     "iwae": _LATENT + ("num_samples",),
-    "vq_vae": ("num_embeddings", "embedding_dim", "commitment_cost", "ema_decay", "likelihood", "seed"),
+    "vq_vae": ("num_embeddings", "embedding_dim", "commitment_cost", "ema_decay", "likelihood", "spatial_dims",
+               "seed"),
     "real_nvp": ("dequantization", "num_scales", "num_steps", "filters", "seed"),
     "beta_tc_vae": _LATENT + ("beta",),
     "factor_vae": _LATENT + ("gamma",),
@@ -32,7 +33,7 @@ SAVED_MODEL = ("vae", "beta_vae", "iwae", "beta_tc_vae", "factor_vae")
 
 
 def vq_vae_prior_and_metrics(model, x_train, x_test, prior_epochs=10, batch_size=64, verbose=0):
-    """Fits the VQ-VAE's PixelCNN prior on the training codes; the test split's VQ metrics."""
+    """Fits the VQ-VAE's prior on the training codes; the test split's VQ metrics."""
     prior_epochs = check_positive_int(prior_epochs, "prior_epochs")
     model.fit_prior(x_train, epochs=prior_epochs, batch_size=batch_size, verbose=verbose)
     rec = np.concatenate([ops.convert_to_numpy(model.reconstruct(x_test[i : i + 256]))

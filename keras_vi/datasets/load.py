@@ -6,7 +6,7 @@ import numpy as np
 
 from keras_vi.datasets import binarized_mnist, idx
 from keras_vi.datasets.batches import Batches
-from keras_vi.datasets.spoken_digit import load_spoken_digit
+from keras_vi.datasets.spoken_digit import load_spoken_digit, mu_law_encode
 from keras_vi.utils import check_choice, check_positive_int, tensorflow_installed
 
 BINARIZE = (None, "static", "dynamic")
@@ -136,7 +136,8 @@ def load(
     `data_dir` or its `binarized-mnist/` subfolder, checked by checksum;
     without `data_dir`, through TFDS, failing within seconds when offline),
     `"spoken_digit"` (the Free Spoken Digit Dataset's 8 kHz recordings,
-    (N, 8000, 1) in [-1, 1], labels the digits; see `load_spoken_digit`),
+    (N, 8000, 1) in [-1, 1], or with `scale=False` their 8-bit μ-law codes
+    (uint8, `mu_law_encode`); labels the digits; see `load_spoken_digit`),
     and any other name, or `"tfds:NAME"`, through tensorflow-datasets.
 
     Args:
@@ -166,7 +167,8 @@ def load(
     """
     check_choice(binarize, "binarize", BINARIZE)
     if name == "spoken_digit":
-        return _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels)
+        return _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels, shuffle, seed,
+                                  as_tf_dataset)
     base, window = _parse_split(split)
     if binarize is not None and not scale:
         raise ValueError("`binarize` needs `scale=True` (pixel probabilities).")
@@ -205,13 +207,25 @@ def load(
 
 
 
-def _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels):
-    if binarize is not None or batch_size is not None or flatten or not scale:
-        raise ValueError("`name` 'spoken_digit' takes `split`, `data_dir` and `with_labels` only "
-                         "(no `binarize`, `batch_size`, `flatten` or `scale=False`); for lengths and "
-                         "speakers, use `datasets.load_spoken_digit`.")
-    data = load_spoken_digit(split, data_dir)
-    return (data.audio, data.labels) if with_labels else data.audio
+def _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels, shuffle, seed,
+                       as_tf_dataset):
+    if binarize is not None or flatten:
+        raise ValueError("`name` 'spoken_digit' takes no `binarize` or `flatten`: its examples are "
+                         "(8000, 1) waveforms.")
+    base, window = _parse_split(split)
+    data = load_spoken_digit(base, data_dir)
+    # scale=False: the 8-bit μ-law codes of the waveforms (WaveNet's 256 classes), as 8-bit pixels are for images
+    x = data.audio[window] if scale else mu_law_encode(data.audio[window]).astype(np.uint8)
+    labels = data.labels[window]
+    if len(x) == 0:
+        raise ValueError(f"`split` {split!r} selects no example of 'spoken_digit'.")
+    if batch_size is None:
+        return (x, labels) if with_labels else x
+    batches = Batches(x, labels if with_labels else None, batch_size=check_positive_int(batch_size, "batch_size"),
+                      shuffle=shuffle, seed=seed)
+    if as_tf_dataset is None:
+        as_tf_dataset = tensorflow_installed()
+    return _as_tf_dataset(batches) if as_tf_dataset else batches
 
 
 def _as_tf_dataset(batches):

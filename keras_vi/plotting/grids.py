@@ -81,7 +81,28 @@ def plot_samples(model, path, n=64, seed=0, num_samples=None):
         warnings.warn("`num_samples` of plot_samples is now `n`.", DeprecationWarning, stacklevel=2)
         n = num_samples
     title = "Samples from p(x|z), z ~ p(z)" if hasattr(model, "latent_dim") else f"Samples of {model.name}"
+    spatial_dims = getattr(model, "num_spatial_dims", 2)
+    if spatial_dims != 2:  # sequences: spectrograms; video: a row of frames per video
+        samples = to_display(model, model.sample(min(n, 8), seed=seed))
+        if spatial_dims == 1:
+            from keras_vi.plotting.media import plot_spectrograms
+
+            return plot_spectrograms([samples], path, titles=["samples"])
+        from keras_vi.plotting.media import plot_frames
+
+        return plot_frames(samples, path, title)
     _save(sample_grid(model, n, seed), path, title)
+
+
+def to_display(model, x):
+    """`model`'s data or outputs as pictures show them: images in [0, 1], μ-law codes as waveforms."""
+    if getattr(model, "num_spatial_dims", 2) == 1 and hasattr(model.likelihood, "num_classes"):
+        from keras import ops
+
+        from keras_vi.datasets import mu_law_decode
+
+        return mu_law_decode(ops.convert_to_numpy(x), model.likelihood.num_classes)
+    return _in_unit_interval(model, x)
 
 
 def sample_grid(model, n=64, seed=0):
@@ -91,6 +112,18 @@ def sample_grid(model, n=64, seed=0):
 
 def plot_reconstructions(model, x, path, num_examples=16):
     """Writes data (odd rows) above their reconstructions (even rows)."""
+    spatial_dims = getattr(model, "num_spatial_dims", 2)
+    if spatial_dims != 2:
+        x = np.asarray(x[: min(num_examples, 8)])
+        rows = [to_display(model, x), to_display(model, model.reconstruct(x))]
+        if spatial_dims == 1:
+            from keras_vi.plotting.media import plot_spectrograms
+
+            return plot_spectrograms(rows, path, titles=["data", "reconstructions"])
+        from keras_vi.plotting.media import frame_strips
+
+        return _save(np.concatenate([frame_strips(rows[0]), frame_strips(rows[1])]), path,
+                     "Data (top) and reconstructions (bottom)")
     _save(reconstruction_grid(model, x, num_examples), path,
           "Data (odd rows) and reconstructions (even rows)")
 

@@ -122,6 +122,7 @@ class VQVAE(ZooModel):
         self.encoder = networks.build_grid_encoder(
             self.data_shape, self.embedding_dim, self.filters, self.likelihood.input_rescaling, spatial_dims
         )
+        self.num_spatial_dims = spatial_dims  # as read from the data when `spatial_dims` is None
         self.grid_shape = tuple(self.encoder.output.shape[1:-1])
         self.decoder = networks.build_grid_decoder(
             self.data_shape, self.grid_shape, self.embedding_dim,
