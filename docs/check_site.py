@@ -13,6 +13,9 @@ import sys
 import urllib.parse
 
 
+LINKS = {("a", "href"), ("img", "src"), ("link", "href"), ("script", "src"), ("audio", "src"), ("source", "src")}
+
+
 class _Page(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
@@ -23,7 +26,7 @@ class _Page(html.parser.HTMLParser):
         if "id" in attrs:
             self.ids.add(attrs["id"])
         for key in ("href", "src"):
-            if attrs.get(key) and (tag, key) in (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src")):
+            if attrs.get(key) and (tag, key) in LINKS:
                 self.links.append(attrs[key])
 
 

@@ -2,9 +2,10 @@
 
 As keras.io's autogen does: the script's triple-quoted blocks become markdown,
 its code becomes code blocks, each followed by what it printed and the
-pictures it wrote. Each tutorial runs in its own process (`--one NAME`), block
-by block in one namespace, with `--out` pointing at a scratch directory; only
-its PNG files are kept, under docs/tutorials/NAME/.
+pictures (and WAV files, as <audio> players) it wrote. Each tutorial runs in
+its own process (`--one NAME`), block by block in one namespace, with `--out`
+pointing at a scratch directory; only its PNG, GIF and WAV files are kept,
+under docs/tutorials/NAME/.
 
     python docs/render_tutorials.py [NAME ...] [--data-dir DIR] [--backend B] [--smoke]
 """
@@ -61,11 +62,14 @@ def parse_header(text):
     return fields
 
 
+MEDIA = (".png", ".wav", ".gif")  # pictures, and sounds the page plays in an HTML <audio> player
+
+
 def _pngs(directory):
     found = {}
     for root, _, files in os.walk(directory):
         for name in files:
-            if name.endswith(".png"):
+            if name.endswith(MEDIA):
                 path = os.path.join(root, name)
                 found[os.path.relpath(path, directory)] = os.stat(path).st_mtime_ns
     return found
@@ -104,8 +108,13 @@ def render_one(name, data_dir, smoke, out_dir=TUTORIALS):
             out += ["```text", printed.getvalue().rstrip(), "```", ""]
         now = _pngs(scratch)
         for figure in sorted(f for f in now if seen.get(f) != now[f]):
-            shutil.copy(os.path.join(scratch, figure), os.path.join(figures_dir, figure.replace(os.sep, "_")))
-            out += [f"![{figure}]({name}/{figure.replace(os.sep, '_')})", ""]
+            target = figure.replace(os.sep, "_")
+            shutil.copy(os.path.join(scratch, figure), os.path.join(figures_dir, target))
+            if figure.endswith(".wav"):
+                # raw HTML is not rewritten by MkDocs: the page is served as NAME/index.html, beside its files
+                out += [f'<audio controls src="../{name}/{target}"></audio> [{figure}]({name}/{target})', ""]
+            else:
+                out += [f"![{figure}]({name}/{target})", ""]
         seen = now
     seconds = time.perf_counter() - start
     import keras

@@ -20,6 +20,9 @@ TUTORIALS = [
     ("beta_vae_disentanglement.py", ("factors.png", "traversals_beta_vae_1.png", "traversals_factor_vae_35.png",
                                      "factor_vae.keras"),
      ("same codes: True", "factor_vae_35"), False),
+    ("vq_vae_speech.py", ("test_digit_0.wav", "reconstruction_0.wav", "sample_digit_2.wav", "spectrograms.png",
+                          "vq_vae_speech.keras"),
+     ("mu-law quantization SNR", "same sampled codes after reload: True"), True),
     ("posterior_collapse.py", ("kl_per_epoch.png", "samples_plain.png", "samples_free_bits.png", "ar_vae.keras"),
      ("outputs that see their own or a later pixel: 0", "same log weights after reload: True"), False),
 ]

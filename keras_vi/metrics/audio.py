@@ -7,6 +7,9 @@ def _waves(audio, name):
     audio = np.asarray(audio, np.float64)
     if audio.ndim == 3 and audio.shape[-1] == 1:
         audio = audio[..., 0]
+    if audio.ndim == 2 and audio.shape[1] == 1:
+        raise ValueError(f"`{name}` of shape {audio.shape} reads as waveforms one sample long: pass one "
+                         "waveform as (T,), a batch as (n, T) or (n, T, 1).")
     if audio.ndim == 1:
         audio = audio[None]
     if audio.ndim != 2 or not np.isfinite(audio).all():
