@@ -10,6 +10,8 @@ from tests.conftest import REPO, SHARED_DATA
 GUIDE = os.path.join(REPO, "docs", "guide")
 NOT_RUN = "<!-- not run by the tests"
 FASHION = os.path.join(SHARED_DATA, "fashion-mnist")
+FSDD = os.path.join(SHARED_DATA, "fsdd")
+MNIST = os.path.join(SHARED_DATA, "mnist")
 
 # page -> (printed, run instead): the sizes the tests run; each must be in the page's code
 TINY = {
@@ -20,9 +22,16 @@ TINY = {
     "flows.md": [("epochs=6", "epochs=1"), ("num_samples=16", "num_samples=2"), ("sample(16", "sample(2")],
     "disentanglement.md": [("num_batches=3000", "num_batches=2"), ("images(100)", "images(8)"),
                            ("RandomState(0))", "RandomState(0), num_train=64)")],
-    "vq_vae.md": [('load("fashion_mnist")', f'load("fashion_mnist", split="train[:64]", data_dir={FASHION!r})'),
+    "vq_vae.md": [('load("mnist", split="test")', f'load("mnist", split="test[:20]", data_dir={MNIST!r})'),
+                  ('load("fashion_mnist")', f'load("fashion_mnist", split="train[:64]", data_dir={FASHION!r})'),
                   ('split="test")', f'split="test[:16]", data_dir={FASHION!r})'),
-                  ("epochs=10", "epochs=1"), ("sample(16", "sample(2")],
+                  ("epochs=10", "epochs=1"), ("sample(16", "sample(2"),
+                  ('load("spoken_digit", scale=False,',
+                   f'load("spoken_digit", split="train[:16]", data_dir={FSDD!r}, scale=False,'),
+                  ("embedding_dim=64", "embedding_dim=4"), ("num_embeddings=256", "num_embeddings=8"),
+                  ("spatial_dims=1,", "spatial_dims=1, filters=[4] * 6,"),
+                  ("prior_num_conditions=10)", "prior_num_conditions=10, prior_filters=8)"),
+                  ("num_frames=8, size=64", "num_frames=4, size=32"), ("range(2000)", "range(8)")],
 }
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from keras_vi.utils import check_positive_int
+from keras_vi.utils import check_positive_int, to_numpy
 
 SAMPLE_RATE = 8000
 TFDS_HOST = ("github.com", 443)  # where TFDS downloads the recordings from
@@ -139,7 +139,7 @@ def mu_law_encode(audio, num_classes=256):
     f(x) = sign(x) ln(1 + μ|x|) / ln(1 + μ), μ = num_classes - 1, is quantized to
     `num_classes` levels; `mu_law_decode` inverts it to the bins' centres.
     """
-    audio = np.asarray(audio)
+    audio = to_numpy(audio)  # NumPy or any backend's tensor
     if not np.issubdtype(audio.dtype, np.floating) or audio.size and (np.abs(audio).max() > 1 or not np.isfinite(audio).all()):
         raise ValueError("`audio` must be floats in [-1, 1].")
     mu = float(num_classes - 1)
@@ -150,5 +150,5 @@ def mu_law_encode(audio, num_classes=256):
 def mu_law_decode(codes, num_classes=256):
     """Integers in [0, num_classes) (or their expectation, a float) -> waveforms in [-1, 1]."""
     mu = float(num_classes - 1)
-    companded = (np.asarray(codes, np.float64) + 0.5) / num_classes * 2 - 1
+    companded = (to_numpy(codes).astype(np.float64) + 0.5) / num_classes * 2 - 1
     return (np.sign(companded) * np.expm1(np.abs(companded) * np.log1p(mu)) / mu).astype(np.float32)
