@@ -4,8 +4,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from keras_vi.cli.main import main
-from tests.conftest import BACKEND, REPO
+from tests.conftest import BACKEND, REPO, SHARED_DATA
 
 # One train run goes through a real `keras-vi` process (the clean terminal, --backend
 # switching); the others call the same `main` in this process, which saves a start-up.
@@ -148,3 +150,20 @@ def test_train_an_ar_vae(tmp_path):
     assert set(metrics["test"]) == {"loss", "reconstruction", "kl", "elbo"} and metrics["saved_model"] is None
     assert (out / "samples.png").exists() and (out / "reconstructions.png").exists()
     # (`keras-vi evaluate` runs the same estimator as for the IWAE above; tests/test_ar_vae.py checks it in-process)
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED_DATA, "fsdd")), reason="no FSDD in the shared data")
+@pytest.mark.skipif(BACKEND != "jax", reason="its samples are 8 x 500 sequential prior steps: ~10 s on JAX, "
+                                             "~60 s on PyTorch; the VQ-VAE on sequences is tested on every "
+                                             "backend in test_vq_any_rank.py")
+def test_train_a_vq_vae_on_spoken_digits(tmp_path):
+    out = tmp_path / "speech"
+    assert main(["train", "vq_vae", "--dataset", "spoken_digit", "--data-dir", os.path.join(SHARED_DATA, "fsdd"),
+                 "--split", "train[:16]", "--eval-split", "test[:8]", "--raw", "--likelihood", "categorical",
+                 "--spatial-dims", "1", "--num-embeddings", "8", "--embedding-dim", "4", "--epochs", "1",
+                 "--prior-epochs", "1", "--batch-size", "8", "--out", str(out), "--backend", BACKEND,
+                 "--verbose", "0"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model_config"]["spatial_dims"] == 1 and metrics["data_dims"] == 8000
+    assert {"perplexity", "codebook_usage", "prior_bits_per_dim"} <= set(metrics["test"])
+    assert (out / "samples.png").exists() and (out / "reconstructions.png").exists()
