@@ -118,6 +118,20 @@ def test_every_bundled_preset_loads_samples_and_encodes():
         assert to_numpy(mean).shape == (2, model.latent_dim)
 
 
+@pytest.mark.numpy_only
+def test_the_wheel_carries_the_bundled_presets_within_budget(tmp_path):
+    # `python -m build` as a release would run it (no isolation: offline, the installed setuptools)
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), REPO],
+                   check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("keras_vi-*.whl")
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in presets.bundled_presets():
+        assert {f"keras_vi/presets/{name}/{f}" for f in ("config.json", "metadata.json", "model.weights.h5")} <= set(names)
+    assert wheel.stat().st_size <= 30 * 2**20, f"the wheel is {wheel.stat().st_size / 2**20:.1f} MiB, over 30"
+
+
 def test_bundled_presets_fit_the_wheel_budget():
     total = sum(os.path.getsize(os.path.join(folder, name))
                 for folder, _, names in os.walk(presets.BUNDLED) for name in names)
