@@ -4,8 +4,9 @@
 # then a PixelCNN prior (5 gated blocks, 64 filters) on the 7x7 code grids for 10 epochs.
 # Run from the repository root after `make install`. DATA_DIR: the IDX files' directory;
 # PY: the Python that has keras_vi (.venv's by default).
-# The torch backend by default: on this CPU, XLA runs convolutions slowly (benchmarks/RESULTS.md,
-# vae_conv: about 400 examples/s on JAX against about 2,000 on PyTorch).
+# The torch backend by default, as the card's recorded run; benchmarks/RESULTS.md now measures
+# TensorFlow fastest on this CPU for the conv VAE (vae_conv: 3,173 examples/s, PyTorch 1,469,
+# JAX 331): KERAS_BACKEND=tensorflow bash zoo/vq_vae/recipe.sh.
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_fashion_mnist
 py=${PY:-.venv/bin/python}
