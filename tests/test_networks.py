@@ -33,14 +33,15 @@ def test_default_networks_hold_only_keras_layers(name, cls, kwargs, x):
     networks = [getattr(model, attr) for attr in ("encoder", "decoder", "discriminator")
                 if isinstance(getattr(model, attr, None), keras.layers.Layer)]
     found = [layer for net in networks for layer in all_layers(net)]
-    assert not networks or any(isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)) for layer in found)
+    keras_bases = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D,
+                   keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
+    assert not networks or any(isinstance(layer, keras_bases) for layer in found)
     for layer in found:
         if isinstance(layer, keras.Model) and type(layer).__module__.startswith("keras_vi"):
             continue  # a zoo model used as a network (ARVAE's PixelCNN decoder): its layers are checked
         assert type(layer).__module__.startswith("keras.") or isinstance(layer, CONCEPT_LAYERS), (
             f"{name}: {type(layer).__module__}.{type(layer).__name__}")
     # and no keras_vi layer stands in for one of Keras': none subclasses Keras' Dense or conv layers
-    keras_bases = (keras.layers.Dense, keras.layers.Conv2D, keras.layers.Conv2DTranspose)
     subs = [type(layer).__name__ for layer in found
             if isinstance(layer, keras_bases) and not type(layer).__module__.startswith("keras.")]
     assert subs in ([], ["MaskedConv2D"] * len(subs)), subs  # a masked convolution is PixelCNN's own

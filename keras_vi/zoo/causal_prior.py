@@ -3,17 +3,16 @@
 import math
 
 import keras
-import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import GatedCausalBlock
-from keras_vi.utils import check_positive_int, check_seed, to_numpy
-from keras_vi.zoo.base import ZooModel
+from keras_vi.utils import check_positive_int
+from keras_vi.zoo.autoregressive import GridAutoregressiveModel
 
 
 @keras_vi_export("keras_vi.zoo.CausalPrior")
-class CausalPrior(ZooModel):
+class CausalPrior(GridAutoregressiveModel):
     """p(c) = prod_i p(c_i | c_<i) over a grid of integers of any shape, in raster order.
 
     A grid (a sequence of T codes, an (H, W) image of codes, a (T, H, W)
@@ -64,6 +63,7 @@ class CausalPrior(ZooModel):
         self.dilation_cycle = check_positive_int(dilation_cycle, "dilation_cycle")
         self.num_conditions = None if num_conditions is None else check_positive_int(
             num_conditions, "num_conditions")
+        self.condition_dim = None  # labels only
         self.embedding = keras.layers.Embedding(num_classes, filters)
         self.blocks = [
             GatedCausalBlock(filters, kernel_size, dilation_rate=2 ** (i % self.dilation_cycle),
@@ -76,24 +76,10 @@ class CausalPrior(ZooModel):
         self.grid_shape = None
 
     @property
-    def conditional(self):
-        return self.num_conditions is not None
-
-    @property
     def receptive_field(self):
         """How many earlier positions the logits at one position can see."""
         return sum((self.kernel_size - 1) * 2 ** (i % self.dilation_cycle)
                    for i in range(self.num_layers)) + 1
-
-    def _split(self, inputs):
-        if self.conditional:
-            if not isinstance(inputs, dict) or set(inputs) != {"x", "condition"}:
-                raise ValueError("`inputs` of a conditional CausalPrior must be a dict "
-                                 "{'x': grid, 'condition': labels}.")
-            return inputs["x"], inputs["condition"]
-        if isinstance(inputs, dict):
-            raise ValueError("`inputs` of an unconditional CausalPrior must be a grid, not a dict.")
-        return inputs, None
 
     def build(self, input_shape):
         shape = input_shape["x"] if isinstance(input_shape, dict) else input_shape
@@ -122,73 +108,6 @@ class CausalPrior(ZooModel):
         # the last block's residual output joins the skips, so every weight gets a gradient
         logits = self.head(self.hidden(ops.relu(skips + h)))
         return ops.reshape(logits, (-1, *self.grid_shape, self.num_classes))
-
-    def _nll(self, x, logits):
-        x = ops.cast(x, "int32")
-        logits = ops.cast(logits, self.variable_dtype)  # the log-softmax in float32 under mixed precision
-        log_p = ops.take_along_axis(ops.log_softmax(logits, axis=-1), x[..., None], axis=-1)
-        return -ops.sum(ops.reshape(log_p, (ops.shape(log_p)[0], -1)), axis=1)
-
-    def log_prob(self, inputs):
-        """Exact log p(x) per example, in nats: (batch,)."""
-        self.check_eager(inputs)
-        x, _ = self._split(inputs)
-        return -self._nll(x, self(inputs))
-
-    def bits_per_dim(self, inputs):
-        """-log2 p(x) / (number of positions) per example."""
-        return -ops.convert_to_numpy(self.log_prob(inputs)) / (math.log(2) * math.prod(self.grid_shape))
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        grid, _ = self._split(x)
-        nll = self._nll(grid, y_pred)
-        self.nll_tracker.update_state(nll, sample_weight=sample_weight)
-        return self.replica_loss(self.weighted_loss(nll, sample_weight), x)
-
-    def validate_batch(self, batch, name):
-        grid, condition = self._split(batch)
-        grid = to_numpy(grid)
-        if not np.issubdtype(grid.dtype, np.integer):
-            raise ValueError(f"`{name}` must hold integers, got dtype {grid.dtype}.")
-        if grid.ndim < 2 or grid.shape[0] == 0 or (
-                self.grid_shape is not None and tuple(grid.shape[1:]) != self.grid_shape):
-            expected = ", ".join(map(str, self.grid_shape)) if self.grid_shape else "*grid"
-            raise ValueError(f"`{name}` must be integer grids of shape (batch >= 1, {expected}), "
-                             f"got shape {grid.shape}.")
-        if grid.min() < 0 or grid.max() >= self.num_classes:
-            raise ValueError(f"`{name}` values must lie in [0, {self.num_classes}), got "
-                             f"[{grid.min()}, {grid.max()}].")
-        if condition is not None:
-            self._check_condition(to_numpy(condition), len(grid))
-
-    def _check_condition(self, condition, n):
-        if condition.shape != (n,) or not np.issubdtype(condition.dtype, np.integer):
-            raise ValueError(f"`condition` must be {n} integer labels, got {condition.dtype} {condition.shape}.")
-        if condition.min() < 0 or condition.max() >= self.num_conditions:
-            raise ValueError(f"`condition` values must lie in [0, {self.num_conditions}).")
-
-    def generate(self, n, seed, condition=None):
-        """Draws grids value by value in raster order: (n, *grid_shape) int32.
-
-        `sample(n, seed=None, condition=None)` calls it; `condition`: (n,)
-        labels, required exactly for a conditional model. Each position is one
-        call of the compiled predict step on the sequence drawn so far.
-        """
-        if (condition is None) == self.conditional:
-            raise ValueError("`condition` is required exactly when the model is conditional.")
-        if condition is not None:
-            condition = to_numpy(condition)
-            self._check_condition(condition, n)
-        seed = check_seed(seed)  # an int becomes a generator: one stream across the positions
-        length = math.prod(self.grid_shape)
-        grid = np.zeros((n, *self.grid_shape), np.int32)
-        flat = grid.reshape(n, length)  # a view: writing it fills `grid`
-        for i in range(length):
-            inputs = grid if condition is None else {"x": grid, "condition": condition}
-            logits = np.reshape(self.predict_on_batch(inputs), (n, length, self.num_classes))[:, i]
-            draw = keras.random.categorical(logits, 1, seed=seed, dtype="int32")
-            flat[:, i] = ops.convert_to_numpy(draw)[:, 0]
-        return grid
 
     def get_config(self):
         config = super().get_config()

@@ -1,19 +1,17 @@
 """PixelCNN: an autoregressive model over integer grids."""
 
-import math
 
 import keras
-import numpy as np
 from keras import ops
 
 from keras_vi.api_export import keras_vi_export
 from keras_vi.layers import GatedPixelCNNBlock, MaskedConv2D
-from keras_vi.utils import check_positive_int, check_seed, to_numpy
-from keras_vi.zoo.base import ZooModel
+from keras_vi.utils import check_positive_int
+from keras_vi.zoo.autoregressive import GridAutoregressiveModel
 
 
 @keras_vi_export("keras_vi.zoo.PixelCNN")
-class PixelCNN(ZooModel):
+class PixelCNN(GridAutoregressiveModel):
     """p(x) = prod_i p(x_i | x_<i) over an (H, W) grid of integers, raster order.
 
     Each value (a VQ-VAE code index, or a quantized pixel) is embedded; two
@@ -56,6 +54,7 @@ class PixelCNN(ZooModel):
     """
 
     embedding_tables = True  # the pixel embedding (and a class condition's)
+    grid_ndim = 2
 
     def __init__(
         self,
@@ -103,22 +102,6 @@ class PixelCNN(ZooModel):
         """The top value, which pictures divide by."""
         return float(self.num_classes - 1)
 
-    @property
-    def conditional(self):
-        return self.num_conditions is not None or self.condition_dim is not None
-
-    def _split(self, inputs):
-        if self.conditional:
-            if not isinstance(inputs, dict) or set(inputs) != {"x", "condition"}:
-                raise ValueError(
-                    "`inputs` of a conditional PixelCNN must be a dict "
-                    "{'x': grid, 'condition': labels or vectors}."
-                )
-            return inputs["x"], inputs["condition"]
-        if isinstance(inputs, dict):
-            raise ValueError("`inputs` of an unconditional PixelCNN must be a grid, not a dict.")
-        return inputs, None
-
     def build(self, input_shape):
         shape = input_shape["x"] if isinstance(input_shape, dict) else input_shape
         if len(shape) != 3 or shape[1] is None or shape[2] is None:
@@ -143,84 +126,6 @@ class PixelCNN(ZooModel):
         for block in self.blocks:
             v, h = block([v, h] if condition is None else [v, h, condition])
         return self.head(self.hidden(ops.relu(h)))
-
-    def _nll(self, x, logits):
-        x = ops.cast(x, "int32")
-        logits = ops.cast(logits, self.variable_dtype)  # the log-softmax in float32 under mixed precision
-        log_p = ops.take_along_axis(ops.log_softmax(logits, axis=-1), x[..., None], axis=-1)
-        return -ops.sum(log_p, axis=(1, 2, 3))
-
-    def log_prob(self, inputs):
-        """Exact log p(x) per example, in nats: (batch,)."""
-        self.check_eager(inputs)
-        x, _ = self._split(inputs)
-        return -self._nll(x, self(inputs))
-
-    def bits_per_dim(self, inputs):
-        """-log2 p(x) / (H * W) per example."""
-        return -ops.convert_to_numpy(self.log_prob(inputs)) / (
-            math.log(2) * self.grid_shape[0] * self.grid_shape[1]
-        )
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        grid, _ = self._split(x)
-        nll = self._nll(grid, y_pred)
-        self.nll_tracker.update_state(nll, sample_weight=sample_weight)
-        return self.replica_loss(self.weighted_loss(nll, sample_weight), x)
-
-    def validate_batch(self, batch, name):
-        grid, condition = self._split(batch)
-        grid = to_numpy(grid)
-        if not np.issubdtype(grid.dtype, np.integer):
-            raise ValueError(f"`{name}` must hold integers, got dtype {grid.dtype}.")
-        expected = self.grid_shape or grid.shape[1:3]
-        if grid.ndim != 3 or tuple(grid.shape[1:]) != tuple(expected) or grid.shape[0] == 0:
-            raise ValueError(
-                f"`{name}` must be integer grids of shape (batch >= 1, {', '.join(map(str, expected)) or 'H, W'}), "
-                f"got shape {grid.shape}."
-            )
-        if grid.size and (grid.min() < 0 or grid.max() >= self.num_classes):
-            raise ValueError(
-                f"`{name}` values must lie in [0, {self.num_classes}), got "
-                f"[{grid.min()}, {grid.max()}]."
-            )
-        if condition is not None:
-            self._check_condition(to_numpy(condition), len(grid))
-
-    def _check_condition(self, condition, n):
-        if self.num_conditions is not None:
-            if condition.shape != (n,) or not np.issubdtype(condition.dtype, np.integer):
-                raise ValueError(f"`condition` must be {n} integer labels, got {condition.dtype} {condition.shape}.")
-            if condition.min() < 0 or condition.max() >= self.num_conditions:
-                raise ValueError(f"`condition` values must lie in [0, {self.num_conditions}).")
-        elif condition.shape != (n, self.condition_dim) or not np.all(np.isfinite(condition)):
-            raise ValueError(
-                f"`condition` must be finite vectors of shape ({n}, {self.condition_dim}), "
-                f"got shape {condition.shape}.")
-
-    def generate(self, n, seed, condition=None):
-        """Draws grids pixel by pixel in raster order: (n, H, W) int32.
-
-        `sample(n, seed=None, condition=None)` calls it; `condition`: (n,)
-        labels or (n, condition_dim) vectors, required exactly for a
-        conditional model. Each position is one call of the model's compiled
-        predict step (`predict_on_batch`) on the grid drawn so far.
-        """
-        if (condition is None) == self.conditional:
-            raise ValueError("`condition` is required exactly when the model is conditional.")
-        if condition is not None:
-            condition = to_numpy(condition)
-            self._check_condition(condition, n)
-        seed = check_seed(seed)  # an int becomes a generator: one stream across the positions
-        height, width = self.grid_shape
-        grid = np.zeros((n, height, width), np.int32)
-        for i in range(height):
-            for j in range(width):
-                inputs = grid if condition is None else {"x": grid, "condition": condition}
-                logits = self.predict_on_batch(inputs)[:, i, j, :]
-                draw = keras.random.categorical(logits, 1, seed=seed, dtype="int32")
-                grid[:, i, j] = ops.convert_to_numpy(draw)[:, 0]
-        return grid
 
     def get_config(self):
         config = super().get_config()

@@ -2,8 +2,9 @@
 # Recipe of the VQ-VAE card's speech section: the Free Spoken Digit Dataset (2,700 training,
 # 300 test recordings at 8 kHz, padded or cropped to 6,144 samples), 8-bit mu-law codes, a
 # 256-way categorical decoder, 256 codes of size 64 (EMA, decay 0.99), 4 stride-2 stages
-# (500 codes per second); a class-conditional causal prior (10 WaveNet blocks) over the codes;
-# a digit classifier on log spectrograms of the real training recordings.
+# (500 codes per second), Adam(3e-4), batch 16, 10 epochs; a class-conditional causal prior
+# (10 WaveNet blocks) over the codes; a digit classifier on log spectrograms of the real
+# training recordings.
 # DATA_DIR: the directory holding fsdd/. PY: the Python that has keras_vi.
 # The autoencoder trains on PyTorch (this CPU's fastest convolutions), the prior and its
 # position-by-position sampling on JAX (its compiled predict step is ~4x faster here);
@@ -11,6 +12,6 @@
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_speech
 py=${PY:-.venv/bin/python}
-args=(--data-dir "${DATA_DIR:-../shared/data}" --out "$out" --epochs ${EPOCHS:-12} --prior-epochs ${PRIOR_EPOCHS:-20})
+args=(--data-dir "${DATA_DIR:-../shared/data}" --out "$out" --epochs ${EPOCHS:-10} --prior-epochs ${PRIOR_EPOCHS:-15})
 KERAS_BACKEND=torch "$py" zoo/vq_vae/speech.py "${args[@]}" --until vq_vae
 KERAS_BACKEND=jax "$py" zoo/vq_vae/speech.py "${args[@]}"

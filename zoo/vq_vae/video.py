@@ -13,6 +13,7 @@ import json
 import math
 import os
 import platform
+import sys
 import time
 
 import keras
@@ -20,6 +21,9 @@ import numpy as np
 
 from keras_vi import datasets, plotting, zoo
 from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # stages.py beside this file
+import stages  # noqa: E402
 
 
 def main():
@@ -47,31 +51,16 @@ def main():
     x_test = datasets.MovingMNIST(digits[8000:], **settings).videos(range(args.num_test_videos))
     timings = {}
 
-    model_path = os.path.join(args.out, "vq_vae.keras")
     start = time.perf_counter()
-    if os.path.exists(model_path):
-        model = keras.saving.load_model(model_path)
-    else:
-        model = zoo.VQVAE(num_embeddings=args.num_embeddings, embedding_dim=args.embedding_dim, ema_decay=0.99,
-                          filters=args.filters, prior_layers=10, prior_filters=64, seed=args.seed)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        history = model.fit(x_train, epochs=args.epochs, batch_size=16, verbose=2, shuffle=True)
-        model.save(model_path)
-        with open(os.path.join(args.out, "history.json"), "w") as f:
-            json.dump({k: [float(v) for v in vs] for k, vs in history.history.items()}, f)
+    model = stages.fit_or_load(args.out, lambda: zoo.VQVAE(
+        num_embeddings=args.num_embeddings, embedding_dim=args.embedding_dim, ema_decay=0.99, filters=args.filters,
+        prior_layers=10, prior_filters=64, seed=args.seed), x_train, args.epochs, batch_size=16)
     timings["vq_vae_s"] = time.perf_counter() - start
     if args.until == "vq_vae":
         return
 
-    prior_path = os.path.join(args.out, "prior.weights.h5")
     start = time.perf_counter()
-    if os.path.exists(prior_path):
-        model.prior.load_weights(prior_path)
-        model.prior_fitted.assign(1.0)
-    else:
-        model.fit_prior(x_train, epochs=args.prior_epochs, batch_size=32, verbose=2)
-        model.prior.save_weights(prior_path)
-        model.save(model_path)
+    stages.fit_or_load_prior(args.out, model, x_train, args.prior_epochs)
     timings["prior_s"] = time.perf_counter() - start
 
     indices = model.encode_indices(x_test, batch_size=32)

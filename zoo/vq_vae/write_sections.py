@@ -89,8 +89,8 @@ def replace(text, name, table):
 def keep(run, name):
     target = os.path.join(RESULTS, name)
     os.makedirs(target, exist_ok=True)
-    for file in ("results.json", "history.json", "recipe.log"):
-        if os.path.exists(os.path.join(run, file)):
+    for file in sorted(os.listdir(run)):  # results.json, history.json and every log
+        if file.endswith((".json", ".log")):
             shutil.copy(os.path.join(run, file), target)
     if os.path.isdir(os.path.join(run, "media")):
         shutil.copytree(os.path.join(run, "media"), os.path.join(target, "media"), dirs_exist_ok=True)
