@@ -106,7 +106,7 @@ model = keras_vi.zoo.VQVAE(
     likelihood=likelihoods.Categorical(256), spatial_dims=1,
     filters=[8, 8, 8, 8] if args.smoke else [32, 64, 64, 128],
     prior_layers=4 if args.smoke else 10, prior_filters=8 if args.smoke else 64, prior_num_conditions=10, seed=0)
-model.compile(optimizer=keras.optimizers.Adam(1e-3))
+model.compile(optimizer=keras.optimizers.Adam(3e-4))
 history = model.fit(codes_train, epochs=1 if args.smoke else args.epochs, batch_size=16, verbose=2)
 print("codes per recording:", model.grid_shape, "parameters:", model.count_params())
 
