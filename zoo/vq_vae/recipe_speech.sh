@@ -12,6 +12,6 @@
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_speech
 py=${PY:-.venv/bin/python}
-args=(--data-dir "${DATA_DIR:-../shared/data}" --out "$out" --epochs ${EPOCHS:-10} --prior-epochs ${PRIOR_EPOCHS:-15})
+args=(--data-dir "${DATA_DIR:-../shared/data}" --out "$out" --epochs ${EPOCHS:-10} --prior-epochs ${PRIOR_EPOCHS:-8})
 KERAS_BACKEND=torch "$py" zoo/vq_vae/speech.py "${args[@]}" --until vq_vae
 KERAS_BACKEND=jax "$py" zoo/vq_vae/speech.py "${args[@]}"
