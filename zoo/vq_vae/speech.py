@@ -11,10 +11,8 @@ Stages, each skipped when its output is already in --out (so an interrupted run 
 """
 
 import argparse
-import json
 import math
 import os
-import platform
 import sys
 import time
 
@@ -193,14 +191,8 @@ def main():
             "samples_per_digit": args.samples_per_digit,
             "classifier_accuracy_samples_per_digit": per_digit,
         },
-        "seconds": {k: round(v, 1) for k, v in timings.items()},
-        "backend": keras.backend.backend(), "keras_version": keras.__version__,
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
-        "date": time.strftime("%Y-%m-%d"),
     }
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-    print(json.dumps(results["test"], indent=2))
+    stages.write_results(args.out, results, timings)
 
 
 if __name__ == "__main__":

@@ -30,3 +30,17 @@ def fit_or_load_prior(out, model, x, epochs, condition=None):
     model.fit_prior(x, condition=condition, epochs=epochs, batch_size=32, verbose=2)
     model.prior.save_weights(path)
     model.save(os.path.join(out, "vq_vae.keras"))
+
+
+def write_results(out, results, timings):
+    """OUT/results.json: `results`, the stages' seconds and where and when they ran; prints the test part."""
+    import platform
+    import time
+
+    results = {**results, "seconds": {name: round(v, 1) for name, v in timings.items()},
+               "backend": keras.backend.backend(), "keras_version": keras.__version__,
+               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+               "date": time.strftime("%Y-%m-%d")}
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print(json.dumps(results["test"], indent=2))

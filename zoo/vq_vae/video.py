@@ -9,10 +9,8 @@ the test videos from the other 2,000, so no test digit is seen in training. Stag
 """
 
 import argparse
-import json
 import math
 import os
-import platform
 import sys
 import time
 
@@ -102,14 +100,8 @@ def main():
             "prior_bits_per_frame": float(np.mean(prior_bits)) / frames,
             "prior_bits_per_frame_se": float(np.std(prior_bits, ddof=1) / math.sqrt(len(prior_bits))) / frames,
         },
-        "seconds": {name: round(v, 1) for name, v in timings.items()},
-        "backend": keras.backend.backend(), "keras_version": keras.__version__,
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
-        "date": time.strftime("%Y-%m-%d"),
     }
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-    print(json.dumps(results["test"], indent=2))
+    stages.write_results(args.out, results, timings)
 
 
 if __name__ == "__main__":
