@@ -46,15 +46,24 @@ def copy_cards():
     cards = os.path.join(DOCS, "cards")
     shutil.rmtree(cards, ignore_errors=True)
     os.makedirs(cards)
-    names = []
+    names, copied = [], {}
     for name in sorted(os.listdir(os.path.join(REPO, "zoo"))):
         folder = os.path.join(REPO, "zoo", name)
         if not os.path.isfile(os.path.join(folder, "README.md")):
             continue
         shutil.copy(os.path.join(folder, "README.md"), os.path.join(cards, name + ".md"))
-        for picture in os.listdir(folder):
-            if picture.endswith(".png"):
-                shutil.copy(os.path.join(folder, picture), os.path.join(cards, picture))
+        # the pictures (and GIFs) a card shows, at the same relative paths: its links resolve on the site
+        for root, _, files in os.walk(folder):
+            for picture in files:
+                if picture.endswith((".png", ".gif")):
+                    relative = os.path.relpath(os.path.join(root, picture), folder)
+                    target = os.path.join(cards, relative)
+                    if relative in copied:
+                        raise ValueError(f"zoo/{name}/{relative} and zoo/{copied[relative]}/{relative} "
+                                         "would both be docs/cards/" + relative + ": rename one.")
+                    copied[relative] = name
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    shutil.copy(os.path.join(root, picture), target)
         names.append(name)
     return names
 
