@@ -60,8 +60,8 @@ class MovingMNIST:
         if self.size < DIGIT_SIZE:
             raise ValueError(f"`size` must be at least {DIGIT_SIZE}, got {size}.")
         self.num_digits = check_positive_int(num_digits, "num_digits")
-        if not isinstance(speed, (int, float)) or isinstance(speed, bool) or not speed >= 0:
-            raise ValueError(f"`speed` must be a number >= 0, got {speed!r}.")
+        if not isinstance(speed, (int, float)) or isinstance(speed, bool) or not 0 <= speed < math.inf:
+            raise ValueError(f"`speed` must be a finite number >= 0, got {speed!r}.")
         self.speed = float(speed)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"`seed` must be an int >= 0, got {seed!r}.")

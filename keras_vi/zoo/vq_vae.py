@@ -83,7 +83,7 @@ class VQVAE(ZooModel):
     ):
         super().__init__(seed=seed, **kwargs)
         self.likelihood = likelihoods.get(likelihood)
-        if spatial_dims is not None and spatial_dims not in (1, 2, 3):
+        if spatial_dims is not None and (type(spatial_dims) is not int or spatial_dims not in (1, 2, 3)):
             raise ValueError(f"`spatial_dims` must be None, 1, 2 or 3, got {spatial_dims!r}.")
         if prior not in PRIORS:
             raise ValueError(f"`prior` must be one of {PRIORS}, got {prior!r}.")
