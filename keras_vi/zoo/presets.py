@@ -74,14 +74,15 @@ def save_to_preset(model, directory, **metadata):
 
 
 def _public_names(config):
-    """`config` with Keras' functional models named by the public `keras.Model`, not `keras.src...Functional`.
+    """`config` with Keras' functional models named by the public `keras.Model`.
 
-    `keras.Model.from_config` rebuilds a functional model from the same config, so the file names
-    only public modules and loads on any Keras that keeps the public API.
+    Keras' serializer names a functional model by its internal class `Functional` and that
+    class's module; `keras.Model.from_config` rebuilds the same model from the same config, so
+    the file names only public API and loads on any Keras that keeps it.
     """
     if isinstance(config, dict):
         config = {key: _public_names(value) for key, value in config.items()}
-        if config.get("module", "").startswith("keras.src.") and config.get("class_name") == "Functional":
+        if "module" in config and config.get("class_name") == "Functional":
             config.update(module="keras", class_name="Model", registered_name=None)
         return config
     if isinstance(config, list):
