@@ -166,10 +166,10 @@ def load(
         `x` or `(x, y)` as NumPy arrays, shaped (N, H, W); or the batches.
     """
     check_choice(binarize, "binarize", BINARIZE)
-    if name == "spoken_digit":
-        return _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels, shuffle, seed,
-                                  as_tf_dataset)
     base, window = _parse_split(split)
+    if name == "spoken_digit" and (binarize is not None or flatten):
+        raise ValueError("`name` 'spoken_digit' takes no `binarize` or `flatten`: its examples are "
+                         "(8000, 1) waveforms.")
     if binarize is not None and not scale:
         raise ValueError("`binarize` needs `scale=True` (pixel probabilities).")
     if binarize == "dynamic" and batch_size is None:
@@ -181,7 +181,10 @@ def load(
         batch_size = check_positive_int(batch_size, "batch_size")
     if not isinstance(name, str):
         raise ValueError(f"`name` must be a string, got {name!r}.")
-    if name.startswith("tfds:"):
+    if name == "spoken_digit":
+        data = load_spoken_digit(base, data_dir)
+        images, labels, max_value = data.audio, data.labels, None
+    elif name.startswith("tfds:"):
         images, labels, max_value = _load_tfds(name[5:], base, data_dir)
     elif name in LOCAL:
         if base == "validation" and name != "binarized_mnist":
@@ -192,7 +195,10 @@ def load(
     images, labels = images[window], labels[window]
     if len(images) == 0:
         raise ValueError(f"`split` {split!r} selects no example of {name!r}.")
-    x = images.astype(np.float32) / np.float32(max_value) if scale else images
+    if max_value is None:  # waveforms in [-1, 1]; scale=False: their 8-bit μ-law codes (WaveNet's 256 classes)
+        x = images if scale else mu_law_encode(images).astype(np.uint8)
+    else:
+        x = images.astype(np.float32) / np.float32(max_value) if scale else images
     if flatten:
         x = x.reshape(len(x), -1)
     if binarize == "static":
@@ -201,28 +207,6 @@ def load(
         return (x, labels) if with_labels else x
     batches = Batches(x, labels if with_labels else None, batch_size=batch_size,
                       shuffle=shuffle, binarize=binarize == "dynamic", seed=seed)
-    if as_tf_dataset is None:
-        as_tf_dataset = tensorflow_installed()
-    return _as_tf_dataset(batches) if as_tf_dataset else batches
-
-
-
-def _load_spoken_digit(split, data_dir, scale, binarize, batch_size, flatten, with_labels, shuffle, seed,
-                       as_tf_dataset):
-    if binarize is not None or flatten:
-        raise ValueError("`name` 'spoken_digit' takes no `binarize` or `flatten`: its examples are "
-                         "(8000, 1) waveforms.")
-    base, window = _parse_split(split)
-    data = load_spoken_digit(base, data_dir)
-    # scale=False: the 8-bit μ-law codes of the waveforms (WaveNet's 256 classes), as 8-bit pixels are for images
-    x = data.audio[window] if scale else mu_law_encode(data.audio[window]).astype(np.uint8)
-    labels = data.labels[window]
-    if len(x) == 0:
-        raise ValueError(f"`split` {split!r} selects no example of 'spoken_digit'.")
-    if batch_size is None:
-        return (x, labels) if with_labels else x
-    batches = Batches(x, labels if with_labels else None, batch_size=check_positive_int(batch_size, "batch_size"),
-                      shuffle=shuffle, seed=seed)
     if as_tf_dataset is None:
         as_tf_dataset = tensorflow_installed()
     return _as_tf_dataset(batches) if as_tf_dataset else batches
