@@ -53,29 +53,35 @@ def _image_layout(data_shape):
     return height, width, channels
 
 
-def _data_input(data_shape, input_rescaling):
+def _data_input(data_shape, input_rescaling, spatial_dims=2):
+    """The network's input, rescaled, with a channel axis when the data have none."""
     inputs = keras.Input(data_shape, name="x")
     h = inputs
     if input_rescaling is not None:
         h = layers.Rescaling(*input_rescaling)(h)
-    if len(data_shape) == 2:
+    if len(data_shape) == spatial_dims:
         h = layers.Reshape((*data_shape, 1))(h)
     return inputs, h
 
 
-def _heads(h, data_shape, param_shapes, kernel_size=3):
-    """One output per parameter shape, from features `h` (vector or image grid)."""
+def _heads(h, data_shape, param_shapes, kernel_size=3, spatial_dims=None):
+    """One output per parameter shape, from features `h`: Dense for vectors, else a same-size
+    convolution over the `spatial_dims` axes (2 for images; read from the data when None),
+    cropped to the data's size."""
+    if spatial_dims is None:
+        spatial_dims = 0 if len(data_shape) == 1 else 2
     heads = []
     for shape in param_shapes:
         size = math.prod(shape)
-        if len(data_shape) == 1:
+        if spatial_dims == 0:
             out = layers.Dense(size)(h)
         else:
-            height, width = data_shape[:2]
-            out = layers.Conv2D(size // (height * width), kernel_size, padding="same")(h)
-            crop = ((0, out.shape[1] - height), (0, out.shape[2] - width))
-            if crop != ((0, 0), (0, 0)):
-                out = layers.Cropping2D(crop)(out)
+            conv, _, cropping = CONVOLUTIONS[spatial_dims]
+            spatial = data_shape[:spatial_dims]
+            out = conv(size // math.prod(spatial), kernel_size, padding="same")(h)
+            crop = tuple((0, have - want) for have, want in zip(out.shape[1:-1], spatial))
+            if any(c for _, c in crop):
+                out = cropping(crop[0] if spatial_dims == 1 else crop)(out)
         if tuple(out.shape[1:]) != tuple(shape):
             out = layers.Reshape(shape)(out)
         heads.append(out)
@@ -166,10 +172,7 @@ def build_grid_encoder(data_shape, embedding_dim, filters=(32, 64), input_rescal
     """
     data_shape, spatial_dims = check_grid_data_shape(data_shape, spatial_dims)
     conv = CONVOLUTIONS[spatial_dims][0]
-    inputs = keras.Input(data_shape, name="x")
-    h = inputs if input_rescaling is None else layers.Rescaling(*input_rescaling)(inputs)
-    if len(data_shape) == spatial_dims:  # no channel axis
-        h = layers.Reshape((*data_shape, 1))(h)
+    inputs, h = _data_input(data_shape, input_rescaling, spatial_dims)
     for f in filters:
         h = conv(f, 4, strides=2, padding="same", activation="relu")(h)
     h = conv(filters[-1], 3, padding="same", activation="relu")(h)
@@ -181,22 +184,12 @@ def build_grid_decoder(data_shape, grid_shape, embedding_dim, param_shapes, filt
                        spatial_dims=None):
     """A grid of code vectors -> the likelihood's parameters for one example (sequence, image or video)."""
     data_shape, spatial_dims = check_grid_data_shape(data_shape, spatial_dims)
-    conv, transpose, cropping = CONVOLUTIONS[spatial_dims]
+    conv, transpose, _ = CONVOLUTIONS[spatial_dims]
     z = keras.Input((*grid_shape, embedding_dim), name="z_q")
     h = conv(filters[-1], 3, padding="same", activation="relu")(z)
     for f in reversed(filters):
         h = transpose(f, 4, strides=2, padding="same", activation="relu")(h)
-    spatial = data_shape[:spatial_dims]
-    heads = []
-    for shape in param_shapes:
-        out = conv(math.prod(shape) // math.prod(spatial), 3, padding="same")(h)
-        crop = tuple((0, have - want) for have, want in zip(out.shape[1:-1], spatial))
-        if any(c for _, c in crop):
-            out = cropping(crop[0] if spatial_dims == 1 else crop)(out)
-        if tuple(out.shape[1:]) != tuple(shape):
-            out = layers.Reshape(shape)(out)
-        heads.append(out)
-    return keras.Model(z, heads[0] if len(heads) == 1 else heads, name="decoder")
+    return keras.Model(z, _heads(h, data_shape, param_shapes, spatial_dims=spatial_dims), name="decoder")
 
 
 def build_disentanglement_encoder(data_shape, latent_dim, input_rescaling=None):
