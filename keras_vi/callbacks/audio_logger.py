@@ -1,24 +1,10 @@
 """Samples and reconstructions of a sequence model as audio in TensorBoard, on every backend."""
 
-import io
-import wave
-
 import keras
 import numpy as np
 
 from keras_vi.callbacks.image_logger import ImageLogger, _tensorboard
-
-
-def wav_bytes(audio, sample_rate):
-    """16-bit mono WAV bytes of one waveform in [-1, 1]."""
-    pcm = np.round(np.clip(np.asarray(audio, np.float64).reshape(-1), -1, 1) * 32767).astype("<i2")
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(int(sample_rate))
-        f.writeframes(pcm.tobytes())
-    return buffer.getvalue()
+from keras_vi.plotting.media import wav_bytes
 
 
 class AudioLogger(ImageLogger):
