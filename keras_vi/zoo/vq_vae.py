@@ -227,8 +227,7 @@ class VQVAE(ZooModel):
         """Codes from the prior (given `condition`, n labels, for a conditional prior), decoded: (n, *data_shape)."""
         if float(ops.convert_to_numpy(self.prior_fitted)) != 1.0:
             raise ValueError("The prior is not trained: call `fit_prior(x)` before `sample`.")
-        if (condition is None) == bool(self.prior_num_conditions):
-            raise ValueError("`condition` (n labels) is required exactly when the prior is class-conditional.")
+        # the prior checks `condition` (required exactly when it is class-conditional)
         return self.decode_indices(self.prior.sample(n, seed=seed, condition=condition))
 
     def get_config(self):
