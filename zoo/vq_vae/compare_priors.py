@@ -12,13 +12,16 @@ import argparse
 import json
 import math
 import os
-import platform
+import sys
 import time
 
 import keras
 import numpy as np
 
 from keras_vi import datasets, zoo
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # stages.py beside this file
+import stages  # noqa: E402
 
 
 def main():
@@ -46,39 +49,33 @@ def main():
         # 10 WaveNet blocks, 64 filters: every earlier code of a 7x7 grid is in reach (receptive field 1024)
         "causal": zoo.CausalPrior(64, num_layers=10, filters=64, dilation_cycle=10, seed=args.seed),
     }
-    results = {}
+    results, bits = {}, {}
     for name, prior in priors.items():
         keras.utils.set_random_seed(args.seed)
         prior.compile(optimizer=keras.optimizers.Adam(1e-3))
         start = time.perf_counter()
         history = prior.fit(codes_train, epochs=args.prior_epochs, batch_size=64, verbose=2)
         seconds = time.perf_counter() - start
-        bits = prior.bits_per_dim(codes_test)
+        bits[name] = bits_per_code = np.asarray(prior.bits_per_dim(codes_test))
         results[name] = {
-            "test_bits_per_code": float(np.mean(bits)),
-            "test_bits_per_code_se": float(np.std(bits, ddof=1) / math.sqrt(len(bits))),
+            "test_bits_per_code": float(np.mean(bits_per_code)),
+            "test_bits_per_code_se": float(np.std(bits_per_code, ddof=1) / math.sqrt(len(bits_per_code))),
             "train_nll_last_epoch_nats_per_grid": float(history.history["loss"][-1]),
             "num_params": int(prior.count_params()),
             "train_seconds": round(seconds, 1),
         }
         print(name, json.dumps(results[name]))
-    difference = np.asarray(priors["pixelcnn"].bits_per_dim(codes_test)) - np.asarray(
-        priors["causal"].bits_per_dim(codes_test))
+    difference = bits["pixelcnn"] - bits["causal"]  # per test image, on the same codes
     record = {
         "data": {"dataset": "fashion_mnist", "train_images": args.num_train, "test_images": len(x_test),
                  "grid": list(model.grid_shape), "num_embeddings": 64},
-        "vq_vae": {"epochs": args.epochs, "train_seconds": round(vq_seconds, 1)},
+        "vq_vae": {"epochs": args.epochs},
         "prior_epochs": args.prior_epochs, "batch_size": 64, "learning_rate": 1e-3,
         "priors": results,
         "pixelcnn_minus_causal_bits_per_code": float(np.mean(difference)),
         "pixelcnn_minus_causal_se": float(np.std(difference, ddof=1) / math.sqrt(len(difference))),
-        "backend": keras.backend.backend(), "keras_version": keras.__version__,
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
-        "date": time.strftime("%Y-%m-%d"),
     }
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(record, f, indent=2)
-
+    stages.write_results(args.out, record, {"vq_vae_s": vq_seconds})
 
 if __name__ == "__main__":
     main()

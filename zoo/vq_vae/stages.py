@@ -33,7 +33,7 @@ def fit_or_load_prior(out, model, x, epochs, condition=None):
 
 
 def write_results(out, results, timings):
-    """OUT/results.json: `results`, the stages' seconds and where and when they ran; prints the test part."""
+    """OUT/results.json: `results`, the stages' seconds and where and when they ran; prints its test part."""
     import platform
     import time
 
@@ -43,4 +43,5 @@ def write_results(out, results, timings):
                "date": time.strftime("%Y-%m-%d")}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
-    print(json.dumps(results["test"], indent=2))
+    if "test" in results:
+        print(json.dumps(results["test"], indent=2))
