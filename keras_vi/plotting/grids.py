@@ -97,11 +97,9 @@ def plot_samples(model, path, n=64, seed=0, num_samples=None):
 def to_display(model, x):
     """`model`'s data or outputs as pictures show them: images in [0, 1], μ-law codes as waveforms."""
     if getattr(model, "num_spatial_dims", 2) == 1 and hasattr(model.likelihood, "num_classes"):
-        from keras import ops
-
         from keras_vi.datasets import mu_law_decode
 
-        return mu_law_decode(ops.convert_to_numpy(x), model.likelihood.num_classes)
+        return mu_law_decode(x, model.likelihood.num_classes)  # NumPy or any backend's tensor
     return _in_unit_interval(model, x)
 
 
@@ -120,10 +118,9 @@ def plot_reconstructions(model, x, path, num_examples=16):
             from keras_vi.plotting.media import plot_spectrograms
 
             return plot_spectrograms(rows, path, titles=["data", "reconstructions"])
-        from keras_vi.plotting.media import frame_strips
+        from keras_vi.plotting.media import plot_frames
 
-        return _save(np.concatenate([frame_strips(rows[0]), frame_strips(rows[1])]), path,
-                     "Data (top) and reconstructions (bottom)")
+        return plot_frames(np.concatenate(rows), path, "Data (top rows) and reconstructions (bottom rows)")
     _save(reconstruction_grid(model, x, num_examples), path,
           "Data (odd rows) and reconstructions (even rows)")
 
