@@ -62,6 +62,46 @@ def test_the_site_lists_every_module_tutorial_and_card():
             assert f"cards/{name}.md" in nav, name
 
 
+def test_every_results_card_opens_with_its_table_and_a_three_line_reading():
+    cards = sorted(name for name in os.listdir(os.path.join(REPO, "zoo"))
+                   if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md")))
+    assert len(cards) >= 7
+    for name in cards:
+        with open(os.path.join(REPO, "zoo", name, "README.md")) as f:
+            sections = re.split(r"(?m)^## ", f.read())
+        assert sections[1].startswith("Results\n"), f"{name}: the first section is not Results"
+        results = sections[1]
+        table = re.search(r"(?m)^\|[-| ]+\|$", results)
+        assert table, f"{name}: no table in its first section"
+        reading = results.split("**In three lines.**\n", 1)
+        assert len(reading) == 2 and reading[0].find(table.group()) >= 0, f"{name}: no reading after the table"
+        bullets = [line for line in reading[1].strip().splitlines() if line.startswith("- ")]
+        assert len(bullets) == 3, f"{name}: {len(bullets)} points in its reading"
+        assert "## Recipe" not in sections[0], name  # the method comes after
+
+
+def test_no_list_is_glued_to_the_paragraph_above_it():
+    # Python-Markdown (the site) needs a blank line before a list; GitHub does not, so a
+    # glued list reads right in the repository and as one run-on paragraph on the site
+    sources = [os.path.join(REPO, "README.md"), os.path.join(REPO, "benchmarks", "README.md")]
+    for folder in ("docs/guide", "docs/tutorials", "docs/upstream"):
+        sources += [os.path.join(REPO, folder, f) for f in os.listdir(os.path.join(REPO, folder)) if f.endswith(".md")]
+    sources += [os.path.join(REPO, "zoo", name, "README.md") for name in os.listdir(os.path.join(REPO, "zoo"))
+                if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md"))]
+    glued = []
+    for path in sources:
+        with open(path) as f:
+            lines = f.read().split("\n")
+        fenced = False
+        for i in range(1, len(lines)):
+            fenced ^= lines[i - 1].startswith("```")
+            above = lines[i - 1]
+            if (not fenced and re.match(r"(- |\* |1\. )", lines[i]) and above.strip()
+                    and not re.match(r"\s*(- |\* |\d+\. )", above) and not above.startswith("  ")):
+                glued.append(f"{os.path.relpath(path, REPO)}:{i + 1}")
+    assert not glued, glued
+
+
 def test_the_renderer_runs_a_tutorial_block_by_block(tmp_path):
     import subprocess
     import sys
