@@ -80,7 +80,7 @@ def test_every_results_card_opens_with_its_table_and_a_three_line_reading():
         assert "## Recipe" not in sections[0], name  # the method comes after
 
 
-def test_no_list_is_glued_to_the_paragraph_above_it():
+def test_no_list_is_glued_to_the_paragraph_above_it_and_every_fence_closes():
     # Python-Markdown (the site) needs a blank line before a list; GitHub does not, so a
     # glued list reads right in the repository and as one run-on paragraph on the site
     sources = [os.path.join(REPO, "README.md"), os.path.join(REPO, "benchmarks", "README.md")]
@@ -88,10 +88,12 @@ def test_no_list_is_glued_to_the_paragraph_above_it():
         sources += [os.path.join(REPO, folder, f) for f in os.listdir(os.path.join(REPO, folder)) if f.endswith(".md")]
     sources += [os.path.join(REPO, "zoo", name, "README.md") for name in os.listdir(os.path.join(REPO, "zoo"))
                 if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md"))]
-    glued = []
+    glued, unclosed = [], []
     for path in sources:
         with open(path) as f:
             lines = f.read().split("\n")
+        if sum(line.startswith("```") for line in lines) % 2:  # the rest of the page would be code
+            unclosed.append(os.path.relpath(path, REPO))
         fenced = False
         for i in range(1, len(lines)):
             fenced ^= lines[i - 1].startswith("```")
@@ -100,6 +102,7 @@ def test_no_list_is_glued_to_the_paragraph_above_it():
                     and not re.match(r"\s*(- |\* |\d+\. )", above) and not above.startswith("  ")):
                 glued.append(f"{os.path.relpath(path, REPO)}:{i + 1}")
     assert not glued, glued
+    assert not unclosed, f"a code fence is not closed in {unclosed}"
 
 
 def test_the_renderer_runs_a_tutorial_block_by_block(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import types
@@ -114,8 +115,9 @@ def test_every_bundled_preset_loads_samples_and_encodes():
         assert type(model).__name__ == meta["class_name"] and model.count_params() == meta["parameter_count"]
         images = to_numpy(model.sample(4, seed=0))
         assert images.shape[0] == 4 and np.isfinite(images).all()
-        mean, _ = model.encode(np.zeros((2, *model.data_shape), "float32"))
-        assert to_numpy(mean).shape == (2, model.latent_dim)
+        if hasattr(model, "latent_dim"):  # a flow has no encoder
+            mean, _ = model.encode(np.zeros((2, *model.data_shape), "float32"))
+            assert to_numpy(mean).shape == (2, model.latent_dim)
 
 
 @pytest.mark.numpy_only
@@ -138,19 +140,76 @@ def test_bundled_presets_fit_the_wheel_budget():
     assert total <= 30 * 2**20, f"bundled presets take {total / 2**20:.1f} MiB, over 30"
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(os.environ.get("KERAS_VI_DATA_DIR", os.path.join(REPO, "..", "shared", "data")), "binarized-mnist")),
-                    reason="no binarized MNIST in the shared data")
-def test_cli_lists_presets_and_measures_one_against_its_metadata(capsys):
+# the data each bundled preset's evaluation reads, under the shared data (None: drawn on demand)
+PRESET_DATA = {"binarized_mnist": "binarized-mnist", "mnist": "mnist", "dsprites": None}
+
+
+def test_cli_lists_presets_and_measures_each_against_its_metadata(capsys):
     from keras_vi.cli.main import main
     from tests.conftest import SHARED_DATA
 
     assert main(["presets"]) == 0
-    assert "| vae_binarized_mnist | VAE | binarized_mnist | test_nll_nats_L5000 = " in capsys.readouterr().out
-    # every 100th test image (the test split is sorted by digit), k = 100: a looser bound than L_5000
-    assert main(["evaluate", "--preset", "vae_binarized_mnist", "--data-dir", SHARED_DATA,
-                 "--split", "test[::100]", "--num-samples", "100"]) == 0
+    listing = capsys.readouterr().out
+    assert "| vae_binarized_mnist | VAE | binarized_mnist | test_nll_nats_L5000 = " in listing
+    measured = []
+    for name, meta in presets.bundled_presets().items():
+        evaluation = meta["evaluation"]
+        assert f"| {name} | {meta['class_name']} | {evaluation['dataset']} | {evaluation['metric']} = " in listing
+        folder = PRESET_DATA[evaluation["dataset"]]  # a new dataset must be added above
+        if folder is not None and not os.path.isdir(os.path.join(SHARED_DATA, folder)):
+            continue
+        # every 20th image of its test split (binarized MNIST's is sorted by digit); k at most
+        # 100: a bound as tight as the metadata's, or looser by a little (slack)
+        base, start, stop = re.fullmatch(r"(\w+)(?:\[(\d*):(\d*)\])?", evaluation["split"]).groups()
+        k = min(evaluation["num_samples"], 100)
+        assert main(["evaluate", "--preset", name, "--data-dir", SHARED_DATA,
+                     "--split", f"{base}[{start or ''}:{stop or ''}:20]", "--num-samples", str(k)]) == 0
+        result = json.loads(capsys.readouterr().out)
+        expected, got = result["metadata"][evaluation["metric"]], result["measured"][evaluation["metric"]]
+        # in nats per example: bits/dim times D ln 2
+        scale = result["nll_nats"] / result["bits_per_dim"] if evaluation.get("summary_key") == "bits_per_dim" else 1.0
+        slack = 0.5 if k < evaluation["num_samples"] else 0.0
+        assert abs(got - expected) * scale < 3 * result["nll_standard_error_over_examples"] + slack, (
+            name, got, expected, result["nll_standard_error_over_examples"])
+        measured.append(name)
+    assert measured, "no bundled preset's data is here"
+
+
+def test_a_cli_run_becomes_a_preset_that_evaluates_to_its_metadata(tmp_path, capsys):
+    # train and evaluate a tiny flow on 8-bit digits, write it as a preset, measure the preset
+    from types import SimpleNamespace
+
+    from keras_vi.cli.main import main
+    from keras_vi.cli.presets import save_run_as_preset
+
+    run, directory = tmp_path / "run", tmp_path / "preset"
+    assert main(["train", "real_nvp", "--dataset", "digits", "--raw", "--epochs", "1", "--num-scales", "2",
+                 "--num-steps", "1", "--filters", "8", "--batch-size", "256", "--out", str(run), "--verbose", "0"]) == 0
+    with pytest.raises(FileNotFoundError, match="evaluation.json is missing; run `keras-vi evaluate"):
+        save_run_as_preset(SimpleNamespace(run_dir=str(run), directory=str(directory)))
+    assert main(["evaluate", str(run), "--num-samples", "4"]) == 0
+    evaluation = json.loads((run / "evaluation.json").read_text())
+    assert main(["save-preset", str(run), str(directory), "--metric", "bits_per_dim",
+                 "--description", "a tiny flow", "--recipe", "this test"]) == 0
+    meta = json.loads((directory / "metadata.json").read_text())
+    assert meta["class_name"] == "RealNVP" and meta["recipe"] == "this test"
+    assert meta["metrics"]["test_bits_per_dim_L4"] == round(evaluation["bits_per_dim"], 4)
+    assert meta["evaluation"] == {"dataset": "digits", "split": "test", "raw": True, "binarize": None, "seed": 1,
+                                  "flatten": False, "metric": "test_bits_per_dim_L4",
+                                  "summary_key": "bits_per_dim", "num_samples": 4}
+    capsys.readouterr()
+    # the same data, k and seed on the same backend: the same number
+    assert main(["evaluate", "--preset", str(directory), "--num-samples", "4"]) == 0
     result = json.loads(capsys.readouterr().out)
-    expected = result["metadata"]["test_nll_nats_L5000"]
-    assert result["num_examples"] == 100
-    assert abs(result["nll_nats"] - expected) < 3 * result["nll_standard_error_over_examples"] + 0.5, (
-        result["nll_nats"], expected)
+    assert result["num_examples"] == 360
+    assert abs(result["measured"]["test_bits_per_dim_L4"] - evaluation["bits_per_dim"]) < 1e-4
+
+
+def test_preset_data_draws_dsprites_again():
+    from keras_vi import datasets
+    from keras_vi.cli.evaluate import preset_data
+
+    entry = {"dataset": "dsprites", "split": "test", "num_examples": 10, "seed": 3}
+    expected = datasets.DSprites().sample(10, np.random.RandomState(3))[1]
+    np.testing.assert_array_equal(preset_data(entry), expected)
+    np.testing.assert_array_equal(preset_data(entry, split="test[:4]"), expected[:4])

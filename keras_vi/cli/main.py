@@ -101,6 +101,16 @@ def build_parser():
                        help="epochs between TensorBoard images (and after the last epoch)")
 
     commands.add_parser("presets", help="list the bundled presets: name, class, dataset, metric, size")
+    save = commands.add_parser(
+        "save-preset", help="write a trained and evaluated run as a preset directory (keras-hub's layout)"
+    )
+    save.add_argument("run_dir", help="a directory written by `keras-vi train`, then `keras-vi evaluate`")
+    save.add_argument("directory", help="the preset directory to write")
+    save.add_argument("--description", required=True, help="what the model is, in one sentence")
+    save.add_argument("--metric", choices=("nll_nats", "bits_per_dim"), default="nll_nats",
+                      help="the evaluation's number that the preset carries as its metric")
+    save.add_argument("--card", default=None, help="the results card that reports the run")
+    save.add_argument("--recipe", default=None, help="the command that trained the run")
     evaluate = commands.add_parser(
         "evaluate", help="estimate log p(x) of a trained run, or of a preset, on its held-out split"
     )
@@ -149,6 +159,10 @@ def main(argv=None):
             from keras_vi.cli.presets import list_presets
 
             list_presets()
+        elif args.command == "save-preset":
+            from keras_vi.cli.presets import save_run_as_preset
+
+            save_run_as_preset(args)
         else:
             evaluate(args)
     except (ValueError, FileNotFoundError) as e:

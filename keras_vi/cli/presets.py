@@ -17,3 +17,49 @@ def list_presets():
         value = meta.get("metrics", {}).get(metric)
         print(f"| {name} | {meta['class_name']} | {evaluation.get('dataset', '?')} | "
               f"{metric} = {value} | {size:.1f} |")
+
+
+def save_run_as_preset(args):
+    """`keras-vi save-preset RUN_DIR DIRECTORY`: a run's model, with its evaluation as the metric."""
+    import json
+    import os
+
+    import keras
+
+    paths = {name: os.path.join(args.run_dir, name) for name in ("metrics.json", "evaluation.json", "model.keras")}
+    for name, path in paths.items():
+        if not os.path.isfile(path):
+            step = "keras-vi evaluate RUN_DIR" if name == "evaluation.json" else "keras-vi train"
+            raise FileNotFoundError(f"`run_dir`: {path} is missing; run `{step}` first.")
+    with open(paths["metrics.json"]) as f:
+        run = json.load(f)
+    with open(paths["evaluation.json"]) as f:
+        evaluation = json.load(f)
+    data, k = run["data"], evaluation["num_samples"]
+    metric = f"test_{args.metric}_L{k}"
+    metrics = {metric: round(evaluation[args.metric], 4),
+               "test_nll_standard_error": round(evaluation["nll_standard_error_over_examples"], 4),
+               "num_test_examples": evaluation["num_examples"]}
+    if args.metric != "nll_nats":
+        metrics[f"test_nll_nats_L{k}"] = round(evaluation["nll_nats"], 4)
+    for key in ("active_units", "latent_dim", "kl"):
+        if evaluation.get(key) is not None:
+            metrics[key] = evaluation[key]
+    model = keras.saving.load_model(paths["model.keras"])
+    model.save_to_preset(
+        args.directory,
+        description=args.description,
+        dataset=f"{data['dataset']}: {run['num_train_examples']:,} training examples ({data['split']})",
+        metrics=metrics,
+        training={"epochs": run["training"]["epochs"], "batch_size": run["training"]["batch_size"],
+                  "train_seconds": run["train_seconds"], "backend": run["backend"]},
+        # how `keras-vi evaluate --preset` reads the same held-out data again (cli/evaluate.load_eval_split)
+        evaluation={"dataset": data["dataset"], "split": data["eval_split"], "raw": data.get("raw", False),
+                    "binarize": "static" if data["binarize"] else None, "seed": data["seed"] + 1,
+                    "flatten": data.get("flatten", False), "metric": metric, "summary_key": args.metric,
+                    "num_samples": k},
+        recipe=args.recipe,
+        card=args.card,
+    )
+    print(f"preset: {args.directory}")
+    return args.directory

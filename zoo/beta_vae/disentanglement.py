@@ -54,6 +54,7 @@ COLUMNS = [  # (key in a result, header, format)
     ("train_seconds", "train s", "{:.0f}"),
 ]
 LATENT_DIM, BATCH_SIZE, TEST_SIZE, TEST_SEED = 10, 64, 2000, 10**6
+PRESET_SAMPLES = 100  # k of the preset's L_k on the held-out draws
 
 
 def build(name, seed, learning_rate):
@@ -111,7 +112,35 @@ def run(name, seed, args, data, x_test):
     if seed == 0 and args.card:
         path = os.path.join(os.path.dirname(args.card), f"traversals_{name}.png")
         plotting.latent_traversals(model, x_test[:500], path)
-    return result
+    return result, model
+
+
+def write_preset(name, result, model, x_test, args):
+    """The trained run as a bundled preset, `keras_vi/presets/NAME_dsprites/`, its scores in the metadata."""
+    from keras_vi import estimators
+
+    summary = estimators.evaluation_summary(model, x_test, num_samples=PRESET_SAMPLES, seed=0)
+    metric = f"test_nll_nats_L{PRESET_SAMPLES}"
+    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..",
+                             "keras_vi", "presets", f"{name}_dsprites")
+    model.save_to_preset(
+        os.path.normpath(directory),
+        description=f"{LABELS[name]} on dSprites: disentanglement_lib's conv nets, {LATENT_DIM} latents, "
+                    f"{args.steps} steps of batch {BATCH_SIZE} (zoo/beta_vae/README.md)",
+        dataset=f"dsprites: {args.steps * BATCH_SIZE:,} images drawn on demand by keras_vi.datasets.DSprites",
+        metrics={metric: round(summary["nll_nats"], 3),
+                 "test_nll_standard_error": round(summary["nll_standard_error_over_examples"], 3),
+                 **{key: round(float(result[key]), 4) for key, _, _ in COLUMNS}},
+        training={"steps": args.steps, "batch_size": BATCH_SIZE, "seed": result["seed"],
+                  "learning_rate": args.learning_rate, "backend": result["backend"],
+                  "train_seconds": round(result["train_seconds"], 1)},
+        # `keras-vi evaluate --preset` draws the same held-out images again (cli/evaluate.preset_data)
+        evaluation={"dataset": "dsprites", "split": "test", "num_examples": TEST_SIZE, "seed": TEST_SEED,
+                    "metric": metric, "summary_key": "nll_nats", "num_samples": PRESET_SAMPLES},
+        recipe=f"python zoo/beta_vae/disentanglement.py --preset {name} --steps {args.steps}",
+        card="zoo/beta_vae/README.md",
+    )
+    print(f"preset: {os.path.normpath(directory)}")
 
 
 def card_table(results):
@@ -149,6 +178,8 @@ def main(argv=None):
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--card", default=None, help="the card to rewrite (and write traversals beside)")
+    parser.add_argument("--preset", default=None, choices=list(CONFIGS),
+                        help="train this model once more (seed 0) and write it as a bundled preset")
     args = parser.parse_args(argv)
 
     from keras_vi.datasets import DSprites
@@ -158,11 +189,17 @@ def main(argv=None):
     results = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
     data = DSprites()
     x_test = data.sample(TEST_SIZE, np.random.RandomState(TEST_SEED))[1]
+    if args.preset:  # one more run of seed 0, kept as a preset; its scores go to OUT/presets.jsonl
+        result, model = run(args.preset, 0, args, data, x_test)
+        with open(os.path.join(args.out, "presets.jsonl"), "a") as f:
+            f.write(json.dumps(result) + "\n")
+        write_preset(args.preset, result, model, x_test, args)
+        return 0
     for seed in args.seeds:
         for name in args.configs:
             if any(r["config"] == name and r["seed"] == seed and r["steps"] == args.steps for r in results):
                 continue
-            result = run(name, seed, args, data, x_test)
+            result, _ = run(name, seed, args, data, x_test)
             results.append(result)
             with open(path, "a") as f:
                 f.write(json.dumps(result) + "\n")
