@@ -45,9 +45,32 @@ def preset_data(evaluation, data_dir=None, split=None):
                          seed=evaluation.get("seed", 0), flatten=evaluation.get("flatten", False))
 
 
+def summarize(model, x, args):
+    """`keras-vi evaluate`'s numbers: a VQ-VAE's reconstruction, codebook and exact prior NLL;
+    for any other model, the held-out NLL by importance sampling and its collapse diagnostics."""
+    from keras_vi import estimators, zoo
+
+    if isinstance(model, zoo.VQVAE):
+        from keras_vi.cli.models import vq_vae_test_metrics
+
+        return {"num_examples": int(len(x)), **vq_vae_test_metrics(model, x)}
+    return estimators.evaluation_summary(model, x, num_samples=args.num_samples, proposal=args.proposal,
+                                         batch_size=args.batch_size, seed=args.seed)
+
+
+def standard_error(summary, key):
+    """The standard error over examples of the summary's number `key` (None where there is none)."""
+    if key == "nll_nats":
+        return summary["nll_standard_error_over_examples"]
+    if key == "bits_per_dim":  # nats per example / (D ln 2)
+        return summary["nll_standard_error_over_examples"] * summary["bits_per_dim"] / summary["nll_nats"]
+    if key == "prior_nll_nats_per_image":
+        return summary["prior_nll_standard_error"]
+    return None
+
+
 def evaluate_preset(args):
     """A preset's metric on its test split (from its metadata), beside the metadata's value."""
-    from keras_vi import estimators
     from keras_vi.zoo import presets
 
     model = presets.load_preset(args.preset)
@@ -57,18 +80,17 @@ def evaluate_preset(args):
     if not evaluation:
         raise ValueError(f"`preset` {args.preset!r} says nothing of how to evaluate it (no 'evaluation' in its metadata).")
     x = preset_data(evaluation, args.data_dir, args.split)
-    summary = estimators.evaluation_summary(model, x, num_samples=args.num_samples, proposal=args.proposal,
-                                            batch_size=args.batch_size, seed=args.seed)
-    metric = evaluation["metric"]
+    summary = summarize(model, x, args)
+    metric, key = evaluation["metric"], evaluation.get("summary_key", "nll_nats")
     result = {"preset": args.preset, "split": args.split or evaluation["split"],
               "metadata": {metric: meta.get("metrics", {}).get(metric)},
-              "measured": {metric: summary[evaluation.get("summary_key", "nll_nats")]}, **summary}
+              "measured": {metric: summary[key], "standard_error": standard_error(summary, key)}, **summary}
     print(json.dumps({k: v for k, v in result.items() if k != "kl_per_dimension"}, indent=2))
     return result
 
 
 def evaluate(args):
-    """Test NLL (nats and bits/dim) by importance sampling, and collapse diagnostics."""
+    """A run's or a preset's held-out numbers (`summarize`), written to RUN_DIR/evaluation.json."""
     if getattr(args, "preset", None) is not None:
         if args.run_dir is not None:
             raise ValueError("`keras-vi evaluate` takes a run directory or `--preset`, not both.")
@@ -82,8 +104,6 @@ def evaluate(args):
             raise FileNotFoundError(f"`run_dir`: {path} is missing; run `keras-vi train` first.")
     import keras
 
-    from keras_vi import estimators
-
     with open(metrics_path) as f:
         train_args = json.load(f)["data"]
     x = load_eval_split(train_args)
@@ -92,9 +112,7 @@ def evaluate(args):
         "run_dir": args.run_dir,
         "backend": keras.backend.backend(),
         "split": train_args["eval_split"],
-        **estimators.evaluation_summary(model, x, num_samples=args.num_samples,
-                                        proposal=args.proposal, batch_size=args.batch_size,
-                                        seed=args.seed),
+        **summarize(model, x, args),
     }
     with open(os.path.join(args.run_dir, "evaluation.json"), "w") as f:
         json.dump(result, f, indent=2)

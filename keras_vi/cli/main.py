@@ -107,7 +107,7 @@ def build_parser():
     save.add_argument("run_dir", help="a directory written by `keras-vi train`, then `keras-vi evaluate`")
     save.add_argument("directory", help="the preset directory to write")
     save.add_argument("--description", required=True, help="what the model is, in one sentence")
-    save.add_argument("--metric", choices=("nll_nats", "bits_per_dim"), default="nll_nats",
+    save.add_argument("--metric", choices=("nll_nats", "bits_per_dim", "prior_nll_nats_per_image"), default="nll_nats",
                       help="the evaluation's number that the preset carries as its metric")
     save.add_argument("--card", default=None, help="the results card that reports the run")
     save.add_argument("--recipe", default=None, help="the command that trained the run")

@@ -36,16 +36,26 @@ def vq_vae_prior_and_metrics(model, x_train, x_test, prior_epochs=10, batch_size
     """Fits the VQ-VAE's prior on the training codes; the test split's VQ metrics."""
     prior_epochs = check_positive_int(prior_epochs, "prior_epochs")
     model.fit_prior(x_train, epochs=prior_epochs, batch_size=batch_size, verbose=verbose)
+    metrics = vq_vae_test_metrics(model, x_test)
+    metrics.pop("prior_nll_standard_error")
+    return metrics
+
+
+def vq_vae_test_metrics(model, x_test):
+    """A trained VQ-VAE's held-out numbers: reconstruction, codebook use, its prior's exact NLL (± s.e.)."""
     rec = np.concatenate([ops.convert_to_numpy(model.reconstruct(x_test[i : i + 256]))
                           for i in range(0, len(x_test), 256)])
     codes = model.encode_indices(x_test)
     k = model.num_embeddings
+    nll = np.concatenate([-ops.convert_to_numpy(model.prior.log_prob(codes[i : i + 1000]))
+                          for i in range(0, len(codes), 1000)]).astype(np.float64)
     return {
         "reconstruction_mse": float(np.mean((rec - x_test) ** 2)),
         "perplexity": float(ops.convert_to_numpy(perplexity(codes, k))),
         "codebook_usage": float(ops.convert_to_numpy(codebook_usage(codes, k))),
-        "prior_bits_per_dim": float(np.mean(model.prior.bits_per_dim(codes))),
-        "prior_nll_nats_per_image": float(-np.mean(ops.convert_to_numpy(model.prior.log_prob(codes)))),
+        "prior_bits_per_dim": float(np.mean(nll) / (np.prod(codes.shape[1:]) * np.log(2))),
+        "prior_nll_nats_per_image": float(np.mean(nll)),
+        "prior_nll_standard_error": float(np.std(nll, ddof=1) / np.sqrt(len(nll))) if len(nll) > 1 else None,
     }
 
 

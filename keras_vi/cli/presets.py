@@ -35,15 +35,21 @@ def save_run_as_preset(args):
         run = json.load(f)
     with open(paths["evaluation.json"]) as f:
         evaluation = json.load(f)
-    data, k = run["data"], evaluation["num_samples"]
-    metric = f"test_{args.metric}_L{k}"
+    from keras_vi.cli.evaluate import standard_error
+
+    if args.metric not in evaluation:
+        raise ValueError(f"`metric` {args.metric!r} is not in {paths['evaluation.json']} "
+                         f"(it has {', '.join(sorted(k for k, v in evaluation.items() if isinstance(v, float)))}).")
+    data, k = run["data"], evaluation.get("num_samples")
+    metric = f"test_{args.metric}" + (f"_L{k}" if k else "")  # an importance-sampled bound names its k
     metrics = {metric: round(evaluation[args.metric], 4),
-               "test_nll_standard_error": round(evaluation["nll_standard_error_over_examples"], 4),
+               "test_standard_error": round(standard_error(evaluation, args.metric), 4),
                "num_test_examples": evaluation["num_examples"]}
-    if args.metric != "nll_nats":
+    if "nll_nats" in evaluation and args.metric != "nll_nats":
         metrics[f"test_nll_nats_L{k}"] = round(evaluation["nll_nats"], 4)
-    for key in ("active_units", "latent_dim", "kl"):
-        if evaluation.get(key) is not None:
+    for key in ("active_units", "latent_dim", "kl", "reconstruction_mse", "perplexity", "codebook_usage",
+                "prior_bits_per_dim"):
+        if evaluation.get(key) is not None and key != args.metric:
             metrics[key] = evaluation[key]
     model = keras.saving.load_model(paths["model.keras"])
     model.save_to_preset(
@@ -57,7 +63,7 @@ def save_run_as_preset(args):
         evaluation={"dataset": data["dataset"], "split": data["eval_split"], "raw": data.get("raw", False),
                     "binarize": "static" if data["binarize"] else None, "seed": data["seed"] + 1,
                     "flatten": data.get("flatten", False), "metric": metric, "summary_key": args.metric,
-                    "num_samples": k},
+                    **({"num_samples": k} if k else {})},
         recipe=args.recipe,
         card=args.card,
     )
