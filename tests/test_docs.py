@@ -105,6 +105,19 @@ def test_no_list_is_glued_to_the_paragraph_above_it_and_every_fence_closes():
     assert not unclosed, f"a code fence is not closed in {unclosed}"
 
 
+def test_the_gallery_draws_every_bundled_preset(tmp_path):
+    from keras_vi.zoo import presets
+
+    gallery = _load("gallery")
+    assert gallery.main(["--out", str(tmp_path)]) == 0
+    for name, meta in presets.bundled_presets().items():
+        assert (tmp_path / f"{name}_samples.png").stat().st_size > 0, name
+        if meta["evaluation"]["dataset"] == "dsprites":
+            assert (tmp_path / f"{name}_traversals.png").stat().st_size > 0, name
+    with pytest.raises(SystemExit, match="no bundled preset 'nope'"):
+        gallery.main(["--out", str(tmp_path), "--presets", "nope"])
+
+
 def test_the_renderer_runs_a_tutorial_block_by_block(tmp_path):
     import subprocess
     import sys
