@@ -13,6 +13,12 @@ from tests.conftest import BACKEND, to_numpy
 def test_benchmark_harness_smoke(tmp_path):
     out = tmp_path / "RESULTS.md"
     assert run.main(["--smoke", "--backends", BACKEND, "--out", str(out)]) == 0
+    # the goal row ran in two processes; the table shows one row with both ratios
+    measured = [json.loads(line) for line in open(out.with_suffix(".jsonl"))][1:]
+    assert [r["process"] for r in measured if r["kind"] == "train"] == [0, 1]
+    (row,) = [line for line in out.read_text().splitlines() if line.startswith(f"| {BACKEND} | vae_mlp |")]
+    ratios = [r["time_ratio_keras_vi_over_plain_keras"] for r in measured if r["kind"] == "train"]
+    assert row.endswith(" | " + ", ".join(f"{x:.2f}" for x in ratios) + " |")
     text = out.read_text()
     assert f"| {BACKEND} | vae_mlp | auto | `fit` | yes" in text  # the step-0 losses agree
     assert f"| {BACKEND} | 20 |" in text
