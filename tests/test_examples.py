@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import BACKEND, REPO, SHARED_DATA
 
-# (script, files it writes, text it prints, whether it reads the shared IDX files)
+# (script and its options, files it writes, text it prints, whether it reads the shared IDX files)
 TUTORIALS = [
     ("latent_variable_models.py", ("mixture_density.png", "estimators_bias_variance.png", "iwae_bounds.png"),
      ("max difference", "L_5000 ="), False),
@@ -14,6 +14,7 @@ TUTORIALS = [
      ("KL: by hand",), False),
     ("vq_vae_pixelcnn.py", ("codebook.png", "samples.png", "reconstructions.png", "vq_vae.keras"),
      ("EMA codebook matches NumPy: True", "same codes after reload: True"), True),
+    ("vq_vae_pixelcnn.py --train", ("samples.png", "vq_vae.keras"), ("same codes after reload: True",), True),
     ("vae_fashion_mnist.py", ("samples.png", "reconstructions.png", "latent_space.png", "vae.keras"), (), True),
     ("dequantization_flows.py", ("samples_uniform.png", "samples_variational.png", "real_nvp.keras"),
      ("variational {", "VAE test bits/dim"), True),
@@ -35,9 +36,10 @@ def test_tutorial_runs(tmp_path, monkeypatch, capsys, script, files, printed, ne
     `.ci/run`, under 52 s in process; README, "Set-up details")."""
     if needs_data and not os.path.isdir(SHARED_DATA):
         pytest.skip(f"no shared data at {SHARED_DATA}")
+    script, *options = script.split()
     path = os.path.join(REPO, "examples", script)
     data = ["--data-dir", SHARED_DATA] if needs_data else []
-    monkeypatch.setattr(sys, "argv", [path, "--smoke", *data, "--out", str(tmp_path)])
+    monkeypatch.setattr(sys, "argv", [path, "--smoke", *options, *data, "--out", str(tmp_path)])
     monkeypatch.setenv("KERAS_BACKEND", BACKEND)  # what the script's setdefault must find
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))  # restored after
     runpy.run_path(path, run_name="__main__")
@@ -51,4 +53,4 @@ def test_tutorial_runs(tmp_path, monkeypatch, capsys, script, files, printed, ne
 def test_every_tutorial_is_tested():
     # (their keras.io headers: tests/test_docs.py, through the renderer's own parser)
     scripts = sorted(f for f in os.listdir(os.path.join(REPO, "examples")) if f.endswith(".py"))
-    assert scripts == sorted(t[0] for t in TUTORIALS)
+    assert scripts == sorted({t[0].split()[0] for t in TUTORIALS})
