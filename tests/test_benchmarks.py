@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from benchmarks import handwritten, run
+from benchmarks import handwritten, report, run
 from tests.conftest import BACKEND, to_numpy
 
 
@@ -74,6 +74,6 @@ def test_growth_benchmark_smoke_and_its_table():
     assert result["finite"] and result["parameters"] == 16 * 512 + 512 + 512 * 256 + 256 + 2 * (256 * 2 + 2) + (
         2 * 256 + 256 + 256 * 512 + 512 + 512 * 16 + 16)
     assert result["peak_rss_mb"] >= result["rss_before_mb"] > 0
-    lines = run.growth_lines([{"grows": "batch size", **result}])
+    lines = report.growth_lines([{"grows": "batch size", **result}])
     assert lines[-1].startswith(f"| batch size | {BACKEND} | mlp | 4 | 2 | 4x4 |")
     assert len(list(growth.grid_flags())) == 6 + 5 + 3
