@@ -108,7 +108,9 @@ def test_hf_and_kaggle_handles_through_their_libraries(preset, monkeypatch):
 def test_every_bundled_preset_loads_samples_and_encodes():
     bundled = presets.bundled_presets()
     assert "vae_binarized_mnist" in bundled and zoo.VAE.presets.keys() >= {"vae_binarized_mnist"}
-    assert zoo.VQVAE.presets == {}  # filtered by class
+    # filtered by class: a VQ-VAE preset is not a VAE's, nor the reverse
+    assert set(zoo.VQVAE.presets) == {n for n, m in bundled.items() if m["class_name"] == "VQVAE"} != set()
+    assert not set(zoo.VQVAE.presets) & set(zoo.VAE.presets)
     for name, meta in bundled.items():
         assert "keras.src" not in open(os.path.join(presets.BUNDLED, name, "config.json")).read()
         model = zoo.load_preset(name)

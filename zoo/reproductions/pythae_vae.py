@@ -19,18 +19,14 @@ import sys
 import time
 
 
-def train(args, out):
-    import numpy as np
+def pythae_model():
+    """pythae's VAE with the protocol's networks (MLP 784-400-40, ReLU, Bernoulli decoder)."""
     import torch
     from torch import nn
 
-    from pythae.data.preprocessors import DataProcessor
     from pythae.models import VAE, VAEConfig
     from pythae.models.base.base_utils import ModelOutput
     from pythae.models.nn import BaseDecoder, BaseEncoder
-    from pythae.trainers import BaseTrainer, BaseTrainerConfig
-
-    from keras_vi.datasets.binarized_mnist import read_split
 
     class Encoder(BaseEncoder):
         def __init__(self):
@@ -51,11 +47,23 @@ def train(args, out):
         def forward(self, z):
             return ModelOutput(reconstruction=torch.sigmoid(self.out(self.hidden(z))).reshape(-1, 1, 28, 28))
 
+    config = VAEConfig(input_dim=(1, 28, 28), latent_dim=40, reconstruction_loss="bce")
+    return VAE(model_config=config, encoder=Encoder(), decoder=Decoder())
+
+
+def train(args, out):
+    import numpy as np
+    import torch
+
+    from pythae.data.preprocessors import DataProcessor
+    from pythae.trainers import BaseTrainer, BaseTrainerConfig
+
+    from keras_vi.datasets.binarized_mnist import read_split
+
     torch.manual_seed(args.seed)
     data = {s: torch.tensor(read_split(args.data_dir, s).reshape(-1, 1, 28, 28), dtype=torch.float32)
             for s in ("train", "validation")}
-    config = VAEConfig(input_dim=(1, 28, 28), latent_dim=40, reconstruction_loss="bce")
-    model = VAE(model_config=config, encoder=Encoder(), decoder=Decoder())
+    model = pythae_model()
     training = BaseTrainerConfig(
         output_dir=out, per_device_train_batch_size=100, per_device_eval_batch_size=100,
         num_epochs=args.epochs, learning_rate=1e-4, steps_saving=None, steps_predict=None, no_cuda=True,
@@ -101,6 +109,33 @@ def evaluate(args, out, seconds):
     print(json.dumps({"nll": summary["nll_nats"], "se": summary["nll_standard_error_over_examples"]}))
 
 
+def pythae_nll(args, out):
+    """The same weights estimated by pythae's own `VAE.get_nll` (k importance samples, as its
+    reproduction script does with k = 200), on the test images: does pythae's estimate agree
+    with ours on one model?"""
+    import numpy as np
+    import torch
+
+    from keras_vi.datasets.binarized_mnist import read_split
+
+    torch.manual_seed(args.seed)
+    model = pythae_model()
+    weights = dict(np.load(os.path.join(out, "best_weights.npz")))
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+    model.eval()
+    x = torch.tensor(read_split(args.data_dir, "test"), dtype=torch.float32)[:: args.every]
+    start = time.perf_counter()
+    with torch.no_grad():
+        log_p = model.get_nll(x, n_samples=args.pythae_samples)
+    result = {"what": "pythae's get_nll of the weights in best_weights.npz (it returns the mean log p(x))",
+              "num_examples": int(len(x)), "every": args.every, "n_samples": args.pythae_samples,
+              "nll_nats": -float(log_p), "seconds": round(time.perf_counter() - start, 1),
+              "command": " ".join(["python", "zoo/reproductions/pythae_vae.py", *sys.argv[1:]])}
+    with open(os.path.join(out, "pythae_nll.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(json.dumps(result))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True)
@@ -108,8 +143,15 @@ def main():
     parser.add_argument("--epochs", type=int, default=500)
     parser.add_argument("--num-samples", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stage", choices=("all", "pythae_nll"), default="all",
+                        help="all: train, then estimate by keras_vi; pythae_nll: the trained weights "
+                             "estimated by pythae's get_nll")
+    parser.add_argument("--pythae-samples", type=int, default=200, help="k of pythae's get_nll")
+    parser.add_argument("--every", type=int, default=1, help="pythae_nll: every n-th test image")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    if args.stage == "pythae_nll":
+        return pythae_nll(args, args.out)
     seconds = train(args, args.out)
     evaluate(args, args.out, seconds)
 

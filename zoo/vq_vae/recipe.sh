@@ -4,13 +4,12 @@
 # then a PixelCNN prior (5 gated blocks, 64 filters) on the 7x7 code grids for 10 epochs.
 # Run from the repository root after `make install`. DATA_DIR: the IDX files' directory;
 # PY: the Python that has keras_vi (.venv's by default).
-# The torch backend by default, as the card's recorded run; benchmarks/RESULTS.md now measures
-# TensorFlow fastest on this CPU for the conv VAE (vae_conv: 3,173 examples/s, PyTorch 1,469,
-# JAX 331): KERAS_BACKEND=tensorflow bash zoo/vq_vae/recipe.sh.
+# TensorFlow by default, as the card's recorded run: benchmarks/RESULTS.md measures it fastest on
+# this CPU for the conv VAE (vae_conv: 3,173 examples/s, PyTorch 1,469, JAX 331).
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_fashion_mnist
 py=${PY:-.venv/bin/python}
-KERAS_BACKEND=${KERAS_BACKEND:-torch} "$py" -m keras_vi train vq_vae --dataset fashion_mnist \
+KERAS_BACKEND=${KERAS_BACKEND:-tensorflow} "$py" -m keras_vi train vq_vae --dataset fashion_mnist \
   --data-dir "${DATA_DIR:-../shared/data}" --split train --eval-split test \
   --num-embeddings 64 --embedding-dim 16 --ema-decay 0.99 --epochs ${EPOCHS:-10} \
   --prior-epochs ${PRIOR_EPOCHS:-10} --batch-size 128 --seed 0 --out "$out" --verbose 2
