@@ -203,6 +203,10 @@ def test_a_cli_run_becomes_a_preset_that_evaluates_to_its_metadata(model, tmp_pa
     evaluation = json.loads((run / "evaluation.json").read_text())
     with pytest.raises(SystemExit):  # argparse: not a metric it knows
         main(["save-preset", str(run), str(directory), "--metric", "elbo", "--description", "d"])
+    other = "nll_nats" if model == "vq_vae" else "prior_nll_nats_per_image"  # not in this evaluation
+    capsys.readouterr()
+    assert main(["save-preset", str(run), str(directory), "--metric", other, "--description", "d"]) == 2
+    assert f"`metric` '{other}' is not in" in capsys.readouterr().err and not directory.exists()
     capsys.readouterr()
     assert main(["save-preset", str(run), str(directory), "--metric", key,
                  "--description", f"a tiny {model}", "--recipe", "this test"]) == 0

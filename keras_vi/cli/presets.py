@@ -42,8 +42,9 @@ def save_run_as_preset(args):
                          f"(it has {', '.join(sorted(k for k, v in evaluation.items() if isinstance(v, float)))}).")
     data, k = run["data"], evaluation.get("num_samples")
     metric = f"test_{args.metric}" + (f"_L{k}" if k else "")  # an importance-sampled bound names its k
+    error = standard_error(evaluation, args.metric)  # None for one test example
     metrics = {metric: round(evaluation[args.metric], 4),
-               "test_standard_error": round(standard_error(evaluation, args.metric), 4),
+               "test_standard_error": None if error is None else round(error, 4),
                "num_test_examples": evaluation["num_examples"]}
     if "nll_nats" in evaluation and args.metric != "nll_nats":
         metrics[f"test_nll_nats_L{k}"] = round(evaluation["nll_nats"], 4)
