@@ -4,23 +4,20 @@ import json
 import os
 
 
-def load_eval_split(train_args):
-    """The held-out split of a training run, as `train` and `evaluate` see it.
+def eval_split_entry(train_args):
+    """The held-out split of a training run, as a preset's `evaluation` entry records it.
 
     It is binarized once (static, seed + 1) when training binarized, so every
     evaluation of every model sees the same data.
     """
-    from keras_vi import datasets
+    return {"dataset": train_args["dataset"], "split": train_args["eval_split"],
+            "raw": train_args.get("raw", False), "binarize": train_args["binarize"] and "static",
+            "seed": train_args["seed"] + 1, "flatten": train_args.get("flatten", False)}
 
-    return datasets.load(
-        train_args["dataset"],
-        split=train_args["eval_split"],
-        data_dir=train_args["data_dir"],
-        scale=not train_args.get("raw", False),
-        binarize=train_args["binarize"] and "static",
-        seed=train_args["seed"] + 1,
-        flatten=train_args.get("flatten", False),
-    )
+
+def load_eval_split(train_args):
+    """The held-out split of a training run, as `train` and `evaluate` see it (`eval_split_entry`)."""
+    return preset_data(eval_split_entry(train_args), train_args["data_dir"])
 
 
 def preset_data(evaluation, data_dir=None, split=None):

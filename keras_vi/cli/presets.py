@@ -35,7 +35,7 @@ def save_run_as_preset(args):
         run = json.load(f)
     with open(paths["evaluation.json"]) as f:
         evaluation = json.load(f)
-    from keras_vi.cli.evaluate import standard_error
+    from keras_vi.cli.evaluate import eval_split_entry, standard_error
 
     if args.metric not in evaluation:
         raise ValueError(f"`metric` {args.metric!r} is not in {paths['evaluation.json']} "
@@ -60,10 +60,8 @@ def save_run_as_preset(args):
         metrics=metrics,
         training={"epochs": run["training"]["epochs"], "batch_size": run["training"]["batch_size"],
                   "train_seconds": run["train_seconds"], "backend": run["backend"]},
-        # how `keras-vi evaluate --preset` reads the same held-out data again (cli/evaluate.load_eval_split)
-        evaluation={"dataset": data["dataset"], "split": data["eval_split"], "raw": data.get("raw", False),
-                    "binarize": "static" if data["binarize"] else None, "seed": data["seed"] + 1,
-                    "flatten": data.get("flatten", False), "metric": metric, "summary_key": args.metric,
+        # how `keras-vi evaluate --preset` reads the run's held-out data again (cli/evaluate.preset_data)
+        evaluation={**eval_split_entry(data), "metric": metric, "summary_key": args.metric,
                     **({"num_samples": k} if k else {})},
         recipe=args.recipe,
         card=args.card,
