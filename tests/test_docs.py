@@ -21,6 +21,12 @@ def _load(name):
     return module
 
 
+def _cards():
+    """The zoo's results cards: the folders of zoo/ that have a README.md."""
+    return sorted(name for name in os.listdir(os.path.join(REPO, "zoo"))
+                  if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md")))
+
+
 def test_blocks_alternate_markdown_and_code_in_order():
     render = _load("render_tutorials")
     source = '"""\nTitle: T\n"""\n\n"""\n## Setup\n"""\n\nx = 1\ny = """not a block"""\n\n"""\nText.\n"""\nprint(x)\n'
@@ -57,14 +63,12 @@ def test_the_site_lists_every_module_tutorial_and_card():
         assert f"api/{module}.md" in nav, module
     for name in os.listdir(os.path.join(REPO, "examples")):
         assert f"tutorials/{name[:-3]}.md" in nav, name
-    for name in os.listdir(os.path.join(REPO, "zoo")):
-        if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md")):
-            assert f"cards/{name}.md" in nav, name
+    for name in _cards():
+        assert f"cards/{name}.md" in nav, name
 
 
 def test_every_results_card_opens_with_its_table_and_a_three_line_reading():
-    cards = sorted(name for name in os.listdir(os.path.join(REPO, "zoo"))
-                   if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md")))
+    cards = _cards()
     assert len(cards) >= 7
     for name in cards:
         with open(os.path.join(REPO, "zoo", name, "README.md")) as f:
@@ -86,8 +90,7 @@ def test_no_list_is_glued_to_the_paragraph_above_it_and_every_fence_closes():
     sources = [os.path.join(REPO, "README.md"), os.path.join(REPO, "benchmarks", "README.md")]
     for folder in ("docs/guide", "docs/tutorials", "docs/upstream"):
         sources += [os.path.join(REPO, folder, f) for f in os.listdir(os.path.join(REPO, folder)) if f.endswith(".md")]
-    sources += [os.path.join(REPO, "zoo", name, "README.md") for name in os.listdir(os.path.join(REPO, "zoo"))
-                if os.path.isfile(os.path.join(REPO, "zoo", name, "README.md"))]
+    sources += [os.path.join(REPO, "zoo", name, "README.md") for name in _cards()]
     glued, unclosed = [], []
     for path in sources:
         with open(path) as f:

@@ -121,10 +121,11 @@ def write_preset(name, result, model, x_test, args):
 
     summary = estimators.evaluation_summary(model, x_test, num_samples=PRESET_SAMPLES, seed=0)
     metric = f"test_nll_nats_L{PRESET_SAMPLES}"
-    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..",
+    # the repository's keras_vi/presets/, as zoo/reproductions/run.py writes its rows' presets
+    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                              "keras_vi", "presets", f"{name}_dsprites")
     model.save_to_preset(
-        os.path.normpath(directory),
+        directory,
         description=f"{LABELS[name]} on dSprites: disentanglement_lib's conv nets, {LATENT_DIM} latents, "
                     f"{args.steps} steps of batch {BATCH_SIZE} (zoo/beta_vae/README.md)",
         dataset=f"dsprites: {args.steps * BATCH_SIZE:,} images drawn on demand by keras_vi.datasets.DSprites",
@@ -140,7 +141,7 @@ def write_preset(name, result, model, x_test, args):
         recipe=f"python zoo/beta_vae/disentanglement.py --preset {name} --steps {args.steps}",
         card="zoo/beta_vae/README.md",
     )
-    print(f"preset: {os.path.normpath(directory)}")
+    print(f"preset: {directory}")
 
 
 def card_table(results):
