@@ -106,7 +106,8 @@ def train_case(args):
 
     # keras_vi and the plain Keras model are timed per epoch of `fit` (what a long
     # training run sees: fit's one-time set-up, such as converting the arrays, is left
-    # out), one epoch each in turn, then the hand-written loops: the timings interleave.
+    # out), one epoch each in turn (the first of the two alternating), then the
+    # hand-written loops: the timings interleave.
     # `--loop train_on_batch` times Keras' `train_on_batch` on NumPy batches instead.
     times = {"keras_vi": [], "plain_keras": [], **{name: [] for name in handwritten_steps}}
 
@@ -122,8 +123,11 @@ def train_case(args):
             float(logs["loss"])  # the epoch's work is done
             times[self.name].append(time.perf_counter() - self.start)
 
-    for _ in range(1 + args.repeats):
-        for name, net in (("keras_vi", model), ("plain_keras", plain)):
+    pair = (("keras_vi", model), ("plain_keras", plain))
+    for repeat in range(1 + args.repeats):
+        # ABBA order: which of the two runs first alternates, so neither gains
+        # from its place after the hand-written loops
+        for name, net in (pair if repeat % 2 == 0 else pair[::-1]):
             if args.loop == "fit":
                 net.fit(x_keras_vi, batch_size=BATCH, epochs=1, shuffle=False, verbose=0,
                         callbacks=[Timer(name)])
