@@ -52,7 +52,8 @@ def pytest_sessionfinish(session, exitstatus):
 FILE_SECONDS = {
     "tensorflow": {"conformance": 295, "examples": 179, "data_parallel": 178, "benchmarks": 113,
                    "resume": 107, "mixed_precision": 106, "cli": 106, "collapse": 84, "ar_vae": 78,
-                   "doctests": 75, "real_nvp": 65, "presets": 60, "base": 55, "zoo": 46, "export": 41, "vq": 31},
+                   "doctests": 75, "real_nvp": 65, "presets": 60, "base": 55, "zoo": 46, "export": 41, "vq": 31,
+                   "vq_speech_recipe": 37},  # timed alone on one core, 2026-12-07
     # JAX's: its suite alone, after the test XLA flags above (2026-12-03)
     "jax": {"examples": 160, "real_nvp": 88, "mixed_precision": 71, "conformance": 64, "cli": 62,
             "resume": 60, "data_parallel": 55, "benchmarks": 51, "zoo": 45, "collapse": 45, "priors": 38,

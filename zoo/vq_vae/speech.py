@@ -1,10 +1,17 @@
 """The VQ-VAE card's speech section: FSDD recordings through a VQ-VAE, a digit classifier, a conditional prior.
 
     python zoo/vq_vae/speech.py --data-dir ../shared/data --out runs/vq_vae_speech [--epochs 20 ...]
+    python zoo/vq_vae/speech.py ... --representation log_spectrogram   # the spectral model
+
+Two representations of a recording: `mu_law`, its 8-bit μ-law codes, modelled by a 256-way
+categorical per sample (WaveNet's); `log_spectrogram`, its standardized log-magnitude STFT
+frames (256-sample Hann frames, hop 64), modelled by a unit-variance Gaussian per bin and
+turned back into a waveform by Griffin-Lim (`keras_vi.datasets.griffin_lim`).
 
 Stages, each skipped when its output is already in --out (so an interrupted run resumes):
-1. a digit classifier on log spectrograms of the real training recordings (`classifier.keras`);
-2. the VQ-VAE on 8-bit μ-law codes of the waveforms, 256-way categorical decoder (`vq_vae.keras`);
+1. a digit classifier on log spectrograms of the real training recordings (`classifier.keras`,
+   or `--classifier`);
+2. the VQ-VAE on the representation (`vq_vae.keras`);
 3. a class-conditional causal prior over its code sequences (`prior.weights.h5`);
 4. the measurements on the test split (the standard one: takes 0-4 of every speaker) into
    `results.json`, with WAV files and spectrogram PNGs of originals, reconstructions and samples.
@@ -20,6 +27,7 @@ import keras
 import numpy as np
 
 from keras_vi import datasets, likelihoods, metrics, plotting, zoo
+from keras_vi.datasets import spectral
 from keras_vi.layers.vector_quantizer import codebook_usage, perplexity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # stages.py beside this file
@@ -45,8 +53,7 @@ def build_classifier(shape):
     return keras.Model(inputs, keras.layers.Dense(10)(h), name="digit_classifier")
 
 
-def train_classifier(train, out, epochs):
-    path = os.path.join(out, "classifier.keras")
+def train_classifier(train, path, epochs):
     if os.path.exists(path):
         return keras.saving.load_model(path)
     x = features(train.audio)
@@ -64,15 +71,67 @@ def accuracy(classifier, audio, labels):
     return predicted, float(np.mean(predicted == labels))
 
 
-def expected_waveform(model, codes, batch_size=32):
-    """E[x] under p(x | z_q) of each code sequence, in amplitude: sum_k p_k mu_law_decode(k)."""
-    table = datasets.mu_law_decode(np.arange(256))
-    out = []
-    for start in range(0, len(codes), batch_size):
-        logits = model.decoder(model.quantizer.lookup(codes[start:start + batch_size]))
-        p = keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1))
-        out.append(p @ table)
-    return np.concatenate(out).astype("float32")
+def decoded(model, codes, batch_size=32):
+    """The decoder's output for each code sequence, as NumPy."""
+    return np.concatenate([keras.ops.convert_to_numpy(model.decoder(model.quantizer.lookup(codes[i:i + batch_size])))
+                           for i in range(0, len(codes), batch_size)])
+
+
+class MuLaw:
+    """8-bit μ-law codes (n, T, 1); a waveform is heard as E[x] = sum_k p_k mu_law_decode(k)."""
+
+    name, likelihood, filters = "mu_law", "256-way mu-law categorical", (32, 64, 64, 128)
+    samples_per_step = 1
+
+    def __init__(self, train_audio, length):
+        del train_audio, length
+
+    def make_likelihood(self):
+        return likelihoods.Categorical(256)
+
+    def encode(self, audio):
+        return datasets.mu_law_encode(audio)
+
+    def waveform(self, model, codes):
+        logits = decoded(model, codes)
+        p = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        return ((p / p.sum(axis=-1, keepdims=True)) @ datasets.mu_law_decode(np.arange(256))).astype("float32")
+
+
+class LogSpectrogram:
+    """Standardized log-magnitude STFT frames (n, frames, 129), padded with silent frames to a
+    multiple of 16; a waveform is Griffin-Lim's phase for the decoded magnitude."""
+
+    name, likelihood, filters = "log_spectrogram", "unit-variance Gaussian per log-magnitude bin", (256, 256)
+    frame_length, samples_per_step, floor = 256, 64, 1e-3
+
+    def __init__(self, train_audio, length):
+        self.length = length
+        self.frames = spectral.num_frames(length, self.frame_length, self.samples_per_step)
+        self.padded_frames = -(-self.frames // 16) * 16
+        log = self.log_magnitude(train_audio)
+        self.mean, self.std = log.mean(axis=(0, 1)), log.std(axis=(0, 1)) + 1e-6
+
+    def make_likelihood(self):
+        return likelihoods.Gaussian(log_var=0.0)
+
+    def log_magnitude(self, audio):
+        return np.log(np.abs(spectral.stft(audio, self.frame_length, self.samples_per_step)) + self.floor)
+
+    def encode(self, audio):
+        x = (self.log_magnitude(audio) - self.mean) / self.std
+        silence = np.broadcast_to((math.log(self.floor) - self.mean) / self.std,
+                                  (len(x), self.padded_frames - self.frames, x.shape[-1]))
+        return np.concatenate([x, silence], axis=1).astype("float32")
+
+    def waveform(self, model, codes, iterations=100):
+        log = decoded(model, codes)[:, :self.frames] * self.std + self.mean
+        magnitude = np.maximum(np.exp(log) - self.floor, 0.0)
+        return spectral.griffin_lim(magnitude, self.length, self.frame_length, self.samples_per_step,
+                                    iterations=iterations)[..., None]
+
+
+REPRESENTATIONS = {r.name: r for r in (MuLaw, LogSpectrogram)}
 
 
 def main():
@@ -82,10 +141,15 @@ def main():
     parser.add_argument("--epochs", type=int, default=20, help="epochs of the VQ-VAE")
     parser.add_argument("--prior-epochs", type=int, default=20)
     parser.add_argument("--classifier-epochs", type=int, default=30)
+    parser.add_argument("--classifier", default=None,
+                        help="the judge's file (default OUT/classifier.keras; trained there when missing): "
+                             "pass another run's to judge both representations by one classifier")
     parser.add_argument("--num-embeddings", type=int, default=256)
     parser.add_argument("--embedding-dim", type=int, default=64)
-    parser.add_argument("--filters", type=int, nargs="+", default=[32, 64, 64, 128],
-                        help="one stride-2 stage each: 4 stages make 500 codes per second")
+    parser.add_argument("--representation", choices=sorted(REPRESENTATIONS), default="mu_law")
+    parser.add_argument("--filters", type=int, nargs="+", default=None,
+                        help="one stride-2 stage each (default: mu_law 32 64 64 128, 500 codes per second; "
+                             "log_spectrogram 256 256, 31.25 codes per second)")
     parser.add_argument("--samples-per-digit", type=int, default=10)
     parser.add_argument("--train-limit", type=int, default=None, help="first N training recordings (tests)")
     parser.add_argument("--length", type=int, default=6144,
@@ -108,16 +172,19 @@ def main():
     timings = {}
 
     start = time.perf_counter()
-    classifier = train_classifier(train, args.out, args.classifier_epochs)
+    classifier = train_classifier(train, args.classifier or os.path.join(args.out, "classifier.keras"),
+                                  args.classifier_epochs)
     timings["classifier_s"] = time.perf_counter() - start
     if args.until == "classifier":
         return
 
-    codes_train = datasets.mu_law_encode(train.audio)
+    representation = REPRESENTATIONS[args.representation](train.audio, args.length)
+    filters = args.filters or representation.filters
+    codes_train = representation.encode(train.audio)
     start = time.perf_counter()
     model = stages.fit_or_load(args.out, lambda: zoo.VQVAE(
         num_embeddings=args.num_embeddings, embedding_dim=args.embedding_dim, ema_decay=0.99,
-        likelihood=likelihoods.Categorical(256), spatial_dims=1, filters=args.filters, prior_layers=10,
+        likelihood=representation.make_likelihood(), spatial_dims=1, filters=filters, prior_layers=10,
         prior_filters=64, prior_num_conditions=10, seed=args.seed), codes_train, args.epochs, args.batch_size,
         args.learning_rate)
     timings["vq_vae_s"] = time.perf_counter() - start
@@ -131,16 +198,16 @@ def main():
         return
 
     # measurements on the test recordings, each over its own length (not the zero padding)
-    codes_test = datasets.mu_law_encode(test.audio)
+    codes_test = representation.encode(test.audio)
     indices = model.encode_indices(codes_test, batch_size=32)
-    reconstructions = expected_waveform(model, indices)
+    reconstructions = representation.waveform(model, indices)
     kept = np.minimum(test.lengths, args.length)  # the recording's own samples (cropped ones: the first `length`)
     snr = np.array([metrics.snr_db(test.audio[i, :n, 0], reconstructions[i, :n, 0])[0]
                     for i, n in enumerate(kept)])
     lsd = np.array([metrics.log_spectral_distance(test.audio[i, :max(n, FRAME), 0],
                                                   reconstructions[i, :max(n, FRAME), 0])[0]
                     for i, n in enumerate(kept)])
-    codes_per_second = RATE / 2 ** len(model.filters)
+    codes_per_second = RATE / representation.samples_per_step / 2 ** len(model.filters)
     _, accuracy_originals = accuracy(classifier, test.audio, test.labels)
     _, accuracy_reconstructions = accuracy(classifier, reconstructions, test.labels)
     prior_bits = model.prior_bits_per_dim(codes_test, test.labels)
@@ -148,7 +215,7 @@ def main():
     start = time.perf_counter()
     wanted = np.repeat(np.arange(10), args.samples_per_digit).astype("int32")
     sampled_codes = model.prior.sample(len(wanted), seed=args.seed, condition=wanted)
-    samples = expected_waveform(model, sampled_codes)
+    samples = representation.waveform(model, sampled_codes)
     timings["sampling_s"] = time.perf_counter() - start
     predicted, accuracy_samples = accuracy(classifier, samples, wanted)
     per_digit = {str(d): float(np.mean(predicted[wanted == d] == d)) for d in range(10)}
@@ -170,7 +237,8 @@ def main():
                  "split": "test = takes 0-4 of every speaker", "length": args.length,
                  "test_recordings_cropped": int(np.sum(test.lengths > args.length))},
         "model": {"num_embeddings": k, "embedding_dim": model.embedding_dim, "filters": list(model.filters),
-                  "likelihood": "256-way mu-law categorical", "num_params": int(model.count_params()),
+                  "representation": representation.name, "likelihood": representation.likelihood,
+                  "num_params": int(model.count_params()),
                   "prior": type(model.prior).__name__, "prior_receptive_field": model.prior.receptive_field},
         "training": {"epochs": args.epochs, "prior_epochs": args.prior_epochs,
                      "classifier_epochs": args.classifier_epochs, "batch_size": args.batch_size,
