@@ -11,14 +11,14 @@
 # The autoencoder trains on PyTorch (this CPU's fastest convolutions), the prior and its
 # position-by-position sampling on JAX (its compiled predict step is ~4x faster here);
 # each stage is saved, so the second command goes on from the first's files. The spectral
-# model's convolutions are small: it runs on JAX throughout.
+# model runs on TensorFlow throughout (its convolutions are the fastest here: benchmarks/RESULTS.md, vae_conv).
 set -euo pipefail
 out=${OUT:-runs}/vq_vae_speech
 py=${PY:-.venv/bin/python}
 args=(--data-dir "${DATA_DIR:-../shared/data}" --out "$out" --epochs ${EPOCHS:-10} --prior-epochs ${PRIOR_EPOCHS:-8})
 KERAS_BACKEND=torch "$py" zoo/vq_vae/speech.py "${args[@]}" --until vq_vae
 KERAS_BACKEND=jax "$py" zoo/vq_vae/speech.py "${args[@]}"
-KERAS_BACKEND=jax "$py" zoo/vq_vae/speech.py --data-dir "${DATA_DIR:-../shared/data}" --out "${out}_spectrogram" \
+KERAS_BACKEND=tensorflow "$py" zoo/vq_vae/speech.py --data-dir "${DATA_DIR:-../shared/data}" --out "${out}_spectrogram" \
   --representation log_spectrogram --classifier "$out/classifier.keras" --epochs ${SPECTRAL_EPOCHS:-30} \
   --prior-epochs ${SPECTRAL_PRIOR_EPOCHS:-20}
 "$py" zoo/vq_vae/write_sections.py --speech "$out" "${out}_spectrogram"
