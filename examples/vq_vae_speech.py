@@ -174,7 +174,10 @@ plotting.plot_spectrograms([test.audio[shown[:3]], rebuilt[:3], samples],
 """
 The card (`zoo/vq_vae/README.md`) measures the full run: SNR and log-spectral distance
 on all 300 test recordings, the codebook's use, and a digit classifier's accuracy on
-the originals, the reconstructions and the prior's samples of each digit.
+the originals, the reconstructions and the prior's samples of each digit. It also trains
+the same kind of VQ-VAE on the recordings' log spectrograms (`datasets.stft`, a Gaussian
+decoder, `datasets.griffin_lim` back to audio): that model keeps the words, where this
+one, without a WaveNet decoder, does not.
 
 ## Saving
 
