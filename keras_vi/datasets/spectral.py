@@ -7,18 +7,17 @@ waveform by finding a phase consistent with it (Griffin and Lim, 1984).
 
 import numpy as np
 
-from keras_vi.utils import to_numpy
+from keras_vi.utils import check_positive_int, to_numpy
 
 
-def _window(frame_length):
-    """The periodic Hann window."""
+def hann_window(frame_length):
+    """The periodic Hann window of `frame_length` samples."""
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(frame_length) / frame_length)
 
 
 def _check_frames(frame_length, frame_step):
-    for name, value in (("frame_length", frame_length), ("frame_step", frame_step)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+    check_positive_int(frame_length, "frame_length")
+    check_positive_int(frame_step, "frame_step")
     if frame_step >= frame_length:
         raise ValueError(f"`frame_step` ({frame_step}) must be below `frame_length` ({frame_length}): the Hann "
                          "window is 0 at a frame's first sample, which only an overlapping frame sees.")
@@ -46,7 +45,7 @@ def stft(audio, frame_length=256, frame_step=64):
     pad = frame_length - frame_step
     padded = np.pad(audio, ((0, 0), (pad, pad)))
     starts = np.arange(num_frames(audio.shape[1], frame_length, frame_step)) * frame_step
-    frames = padded[:, starts[:, None] + np.arange(frame_length)] * _window(frame_length)
+    frames = padded[:, starts[:, None] + np.arange(frame_length)] * hann_window(frame_length)
     return np.fft.rfft(frames, axis=-1)
 
 
@@ -63,7 +62,7 @@ def istft(spectrum, length, frame_length=256, frame_step=64):
     if spectrum.shape[1] != num_frames(length, frame_length, frame_step):
         raise ValueError(f"`spectrum` has {spectrum.shape[1]} frames; `length` {length} takes "
                          f"{num_frames(length, frame_length, frame_step)}.")
-    window = _window(frame_length)
+    window = hann_window(frame_length)
     frames = np.fft.irfft(spectrum, n=frame_length, axis=-1) * window
     pad = frame_length - frame_step
     total = length + 2 * pad

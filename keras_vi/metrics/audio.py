@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from keras_vi.datasets.spectral import hann_window
+
 
 def _waves(audio, name):
     audio = np.asarray(audio, np.float64)
@@ -22,7 +24,7 @@ def power_spectrogram(audio, frame_length=256, frame_step=64):
     audio = _waves(audio, "audio")
     if audio.shape[1] < frame_length:
         raise ValueError(f"`audio` must be at least `frame_length` ({frame_length}) samples long.")
-    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(frame_length) / frame_length)
+    window = hann_window(frame_length)
     starts = np.arange(0, audio.shape[1] - frame_length + 1, frame_step)
     frames = audio[:, starts[:, None] + np.arange(frame_length)] * window
     return np.abs(np.fft.rfft(frames, axis=-1)) ** 2

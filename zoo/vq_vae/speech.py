@@ -72,7 +72,7 @@ def accuracy(classifier, audio, labels):
 
 
 def decoded(model, codes, batch_size=32):
-    """The decoder's output for each code sequence, as NumPy."""
+    """The decoder's output (logits) for each code sequence, as NumPy."""
     return np.concatenate([keras.ops.convert_to_numpy(model.decoder(model.quantizer.lookup(codes[i:i + batch_size])))
                            for i in range(0, len(codes), batch_size)])
 
@@ -125,7 +125,7 @@ class LogSpectrogram:
         return np.concatenate([x, silence], axis=1).astype("float32")
 
     def waveform(self, model, codes, iterations=100):
-        log = decoded(model, codes)[:, :self.frames] * self.std + self.mean
+        log = keras.ops.convert_to_numpy(model.decode_indices(codes))[:, :self.frames] * self.std + self.mean
         magnitude = np.maximum(np.exp(log) - self.floor, 0.0)
         return spectral.griffin_lim(magnitude, self.length, self.frame_length, self.samples_per_step,
                                     iterations=iterations)[..., None]
