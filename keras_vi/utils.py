@@ -3,6 +3,8 @@
 import importlib.util
 import math
 import numbers
+import os
+import platform
 
 import keras
 import numpy as np
@@ -15,6 +17,24 @@ def tensorflow_installed():
         return importlib.util.find_spec("tensorflow") is not None
     except (ImportError, ValueError):
         return False
+
+
+def machine():
+    """This machine in a few words, for the record of a measurement: "CPU model, N cores".
+
+    "CPU model, 1 of 2 cores" when the process may run on fewer cores than the machine has
+    (`taskset`): the timings it records are that many cores' timings.
+    """
+    cpu = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), None)
+    except OSError:
+        pass
+    total = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
+    cores = f"{usable} of {total} cores" if usable < total else f"{total} cores"
+    return f"{cpu or platform.processor() or platform.machine()}, {cores}"
 
 
 def check_positive_int(value, name):

@@ -1,6 +1,7 @@
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -42,10 +43,13 @@ def test_train_smoke_run_writes_everything(tmp_path):
     assert metrics["training"]["epochs"] == 1 and metrics["data"]["dataset"] == "digits"
     assert set(metrics["test"]) == {"loss", "reconstruction", "kl", "elbo", "iwae_bound"}
     assert metrics["num_train_examples"] == 1437 and metrics["num_test_examples"] == 360
+    # when and where: the record a results card's row cites
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", metrics["date"]) and metrics["machine"].endswith(" cores")
     # evaluate in this process (the train run above is the one that needs its own)
     assert main(["evaluate", str(out), "--num-samples", "20", "--backend", BACKEND]) == 0
     evaluation = json.loads((out / "evaluation.json").read_text())
     assert evaluation["num_examples"] == 360 and evaluation["num_samples"] == 20
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", evaluation["date"]) and evaluation["machine"] == metrics["machine"]
     assert evaluation["nll_nats"] > 0 and 0 <= evaluation["active_units"] <= 2
     assert abs(evaluation["bits_per_dim"] - evaluation["nll_nats"] / (64 * 0.6931471805599453)) < 1e-9
     # L_20 is a better bound than the one-sample ELBO, up to Monte Carlo noise

@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 
 def eval_split_entry(train_args):
@@ -101,6 +102,8 @@ def evaluate(args):
             raise FileNotFoundError(f"`run_dir`: {path} is missing; run `keras-vi train` first.")
     import keras
 
+    from keras_vi import utils
+
     with open(metrics_path) as f:
         train_args = json.load(f)["data"]
     x = load_eval_split(train_args)
@@ -108,6 +111,8 @@ def evaluate(args):
     result = {
         "run_dir": args.run_dir,
         "backend": keras.backend.backend(),
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "machine": utils.machine(),
         "split": train_args["eval_split"],
         **summarize(model, x, args),
     }

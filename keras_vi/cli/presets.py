@@ -59,7 +59,9 @@ def save_run_as_preset(args):
         dataset=f"{data['dataset']}: {run['num_train_examples']:,} training examples ({data['split']})",
         metrics=metrics,
         training={"epochs": run["training"]["epochs"], "batch_size": run["training"]["batch_size"],
-                  "train_seconds": run["train_seconds"], "backend": run["backend"]},
+                  "train_seconds": run["train_seconds"], "backend": run["backend"],
+                  # where and when it trained (an older metrics.json does not say)
+                  **{k: run[k] for k in ("date", "machine") if k in run}},
         # how `keras-vi evaluate --preset` reads the run's held-out data again (cli/evaluate.preset_data)
         evaluation={**eval_split_entry(data), "metric": metric, "summary_key": args.metric,
                     **({"num_samples": k} if k else {})},

@@ -43,7 +43,7 @@ def train(args):
         raise ValueError("`--binarize` and `--raw` exclude each other (binarizing needs [0, 1] pixels).")
     import keras
 
-    from keras_vi import datasets, plotting, zoo
+    from keras_vi import datasets, plotting, utils, zoo
 
     from keras_vi.cli.models import AFTER_FIT, SAVED_MODEL
 
@@ -99,6 +99,8 @@ def train(args):
         "model": args.model,
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),  # UTC, when the training ended
+        "machine": utils.machine(),
         "model_config": model_config,
         "training": {"epochs": args.epochs, "batch_size": args.batch_size,
                      "learning_rate": args.learning_rate, **fit_options},

@@ -14,17 +14,22 @@ stage=${STAGE:-all}
 export KERAS_BACKEND=${KERAS_BACKEND:-jax}
 common=(--dataset mnist --data-dir "$data_dir" --split 'test[:8000]' --eval-split 'test[8000:]'
         --binarize dynamic --flatten --hidden-units 200 200 --latent-dim 50
-        --epochs ${EPOCHS:-100} --batch-size 100 --seed ${SEED:-0} --verbose 0)
+        --epochs ${EPOCHS:-100} --batch-size 100 --seed ${SEED:-0} --verbose 2)
+train() {  # RUN MODEL [OPTIONS]: keras-vi train, its output kept in RUN/train.log
+  mkdir -p "$out/$1"
+  .venv/bin/keras-vi train "$2" "${common[@]}" "${@:3}" --out "$out/$1" 2>&1 | tee "$out/$1/train.log"
+}
 if [ "$stage" != evaluate ]; then
-  .venv/bin/keras-vi train vae "${common[@]}" --out "$out/mnist_vae"
-  .venv/bin/keras-vi train iwae "${common[@]}" --num-samples 5 --out "$out/mnist_iwae_k5"
-  .venv/bin/keras-vi train iwae "${common[@]}" --num-samples 50 --out "$out/mnist_iwae_k50"
+  train mnist_vae vae
+  train mnist_iwae_k5 iwae --num-samples 5
+  train mnist_iwae_k50 iwae --num-samples 50
 fi
 if [ "$stage" != train ]; then
   for run in mnist_vae mnist_iwae_k5 mnist_iwae_k50; do
     .venv/bin/keras-vi evaluate "$out/$run" --num-samples ${EVAL_SAMPLES:-5000}
   done
   [ "${SEED:-0}" = 0 ] && [ "${EVAL_SAMPLES:-5000}" = 5000 ] || exit 0
-  .venv/bin/python zoo/write_card.py --evaluation zoo/vae/README.md "$out/mnist_vae" "$out/mnist_iwae_k5" "$out/mnist_iwae_k50"
-  .venv/bin/python zoo/write_card.py --evaluation zoo/iwae/README.md "$out/mnist_vae" "$out/mnist_iwae_k5" "$out/mnist_iwae_k50"
+  runs=("$out/mnist_vae" "$out/mnist_iwae_k5" "$out/mnist_iwae_k50")
+  .venv/bin/python zoo/write_card.py --evaluation zoo/iwae/README.md "${runs[@]}"  # raw results: zoo/iwae/results/
+  .venv/bin/python zoo/write_card.py --evaluation --raw-elsewhere zoo/vae/README.md "${runs[@]}"
 fi

@@ -18,7 +18,6 @@ smoke test); the results say so.
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -103,19 +102,10 @@ def train(row, args, out):
     model.save(os.path.join(out, "model.keras"))
 
 
-def _machine():
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
 def evaluate(row_name, row, args, out):
     import keras
 
-    from keras_vi import datasets, estimators
+    from keras_vi import datasets, estimators, utils
 
     model = keras.saving.load_model(os.path.join(out, "model.keras"))
     x_test = datasets.load("binarized_mnist", split="test", data_dir=args.data_dir, flatten=True)
@@ -135,7 +125,7 @@ def evaluate(row_name, row, args, out):
         "train_seconds": round(sum(line["seconds"] for line in log), 1),
         "test": summary,
         "backend": keras.backend.backend(), "keras_version": keras.__version__,
-        "machine": _machine(), "date": time.strftime("%Y-%m-%d"),
+        "machine": utils.machine(), "date": time.strftime("%Y-%m-%d"),
         "command": " ".join(["python", "zoo/reproductions/run.py", *sys.argv[1:]]),
     }
     with open(os.path.join(out, "results.json"), "w") as f:
@@ -148,7 +138,7 @@ def cross_backend(row_name, args, out):
     """L_k of the row's saved model on the 10,000 test images under this process's backend."""
     import keras
 
-    from keras_vi import datasets, estimators
+    from keras_vi import datasets, estimators, utils
 
     model = keras.saving.load_model(os.path.join(out, "model.keras"))
     x_test = datasets.load("binarized_mnist", split="test", data_dir=args.data_dir, flatten=True)
@@ -159,7 +149,7 @@ def cross_backend(row_name, args, out):
               "nll_nats": float(nll.mean()),
               "nll_standard_error_over_examples": float(nll.std(ddof=1) / len(nll) ** 0.5),
               "mean_monte_carlo_standard_error": float(estimate.standard_error.mean()),
-              "seconds": round(time.perf_counter() - start, 1), "machine": _machine(),
+              "seconds": round(time.perf_counter() - start, 1), "machine": utils.machine(),
               "date": time.strftime("%Y-%m-%d"),
               "command": " ".join(["python", "zoo/reproductions/run.py", *sys.argv[1:]])}
     with open(os.path.join(out, f"cross_backend_{result['backend']}.json"), "w") as f:

@@ -72,14 +72,21 @@ def main(argv):
         curves[name] = history.history["kl"]  # joint epochs only: aggressive ones log no KL
         results[name]["training_kl_per_epoch"] = [round(float(v), 4) for v in curves[name]]
         print(name, results[name], flush=True)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"epochs": args.epochs, "backend": keras.backend.backend(), "results": results}, f,
-                  indent=2)
+    record = {"epochs": args.epochs, "backend": keras.backend.backend(), "date": time.strftime("%Y-%m-%d"),
+              "machine": keras_vi.utils.machine(), "results": results}
+    # the raw results in the run and beside the card (results/collapse.json)
+    raw = os.path.join(os.path.dirname(args.card), "results", "collapse.json")
+    os.makedirs(os.path.dirname(raw), exist_ok=True)
+    for path in (os.path.join(args.out, "results.json"), raw):
+        with open(path, "w") as f:
+            json.dump(record, f, indent=2)
     rows = ["| variant | test NLL (L_500) | test ELBO | KL | active units | I(x;z) | train s |",
             "|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         rows.append(f"| {name} | {r['nll_nats_L500']:.2f} | {r['elbo']:.2f} | {r['kl']:.2f} | "
                     f"{r['active_units']} / 10 | {r['mutual_information']:.2f} | {r['train_seconds']:.0f} |")
+    rows.append(f"\nMeasured {record['date']} on {record['backend']}, {record['machine']}; raw results in "
+                "`results/collapse.json`.")
     replace_between(args.card, BEGIN, END, "\n".join(rows))
     plot(results, curves, os.path.join(os.path.dirname(args.card), "collapse.png"))
 

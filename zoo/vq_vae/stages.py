@@ -5,6 +5,8 @@ import os
 
 import keras
 
+from keras_vi import utils
+
 
 def fit_or_load(out, build, x, epochs, batch_size, learning_rate=1e-3):
     """OUT/vq_vae.keras if it is there; else `build()` fitted on `x` (Adam), saved with its history."""
@@ -34,12 +36,11 @@ def fit_or_load_prior(out, model, x, epochs, condition=None):
 
 def write_results(out, results, timings):
     """OUT/results.json: `results`, the stages' seconds and where and when they ran; prints its test part."""
-    import platform
     import time
 
     results = {**results, "seconds": {name: round(v, 1) for name, v in timings.items()},
                "backend": keras.backend.backend(), "keras_version": keras.__version__,
-               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+               "machine": utils.machine(),
                "date": time.strftime("%Y-%m-%d")}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
