@@ -16,6 +16,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("docs", "gallery"))
     parser.add_argument("--presets", nargs="*", default=None, help="some of the bundled presets (default: all)")
+    parser.add_argument("--num-samples", type=int, default=64,
+                        help="samples per picture (64; an ARVAE draws its pixels one by one, so fewer is faster)")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -32,7 +34,7 @@ def main(argv=None):
     for name in names:
         model = zoo.load_preset(name)
         written = [os.path.join(args.out, f"{name}_samples.png")]
-        plotting.plot_samples(model, written[0], n=64, seed=0)
+        plotting.plot_samples(model, written[0], n=args.num_samples, seed=0)
         evaluation = bundled[name].get("evaluation", {})
         if evaluation.get("dataset") == "dsprites" and hasattr(model, "latent_dim"):
             x = datasets.DSprites().sample(500, np.random.RandomState(evaluation["seed"]))[1]

@@ -112,7 +112,7 @@ def test_the_gallery_draws_every_bundled_preset(tmp_path):
     from keras_vi.zoo import presets
 
     gallery = _load("gallery")
-    assert gallery.main(["--out", str(tmp_path)]) == 0
+    assert gallery.main(["--out", str(tmp_path), "--num-samples", "4"]) == 0
     for name, meta in presets.bundled_presets().items():
         assert (tmp_path / f"{name}_samples.png").stat().st_size > 0, name
         if meta["evaluation"]["dataset"] == "dsprites":

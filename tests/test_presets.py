@@ -115,8 +115,12 @@ def test_every_bundled_preset_loads_samples_and_encodes():
         assert "keras.src" not in open(os.path.join(presets.BUNDLED, name, "config.json")).read()
         model = zoo.load_preset(name)
         assert type(model).__name__ == meta["class_name"] and model.count_params() == meta["parameter_count"]
-        images = to_numpy(model.sample(4, seed=0))
-        assert images.shape[0] == 4 and np.isfinite(images).all()
+        # an ARVAE draws its 784 pixels one compiled step at a time (this preset: about 65 s on
+        # PyTorch, 2026-12-07), so its draw runs on TensorFlow (its sampling on every backend is
+        # tests/test_ar_vae.py's, at a small size); its encoder runs on every backend below
+        if meta["class_name"] != "ARVAE" or BACKEND == "tensorflow":
+            images = to_numpy(model.sample(4, seed=0))
+            assert images.shape[0] == 4 and np.isfinite(images).all()
         if hasattr(model, "latent_dim"):  # a flow has no encoder
             mean, _ = model.encode(np.zeros((2, *model.data_shape), "float32"))
             assert to_numpy(mean).shape == (2, model.latent_dim)

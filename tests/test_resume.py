@@ -138,6 +138,9 @@ def test_cli_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
         patch.setattr(keras.callbacks.BackupAndRestore, "on_epoch_end", interrupting)
         with pytest.raises(KeyboardInterrupt):
             train(tmp_path / "cut")
+    # the seconds of the two finished epochs are kept with the checkpoint
+    before = json.loads((tmp_path / "cut" / "backup" / "seconds.json").read_text())
+    assert before["epochs"] == 2 and before["seconds"] > 0
     # the same command without --resume refuses to overwrite the checkpoint; a changed one to resume
     assert train(tmp_path / "cut")[0] == 2
     assert train(tmp_path / "cut", "--epochs", "4", "--resume")[0] == 2
@@ -150,6 +153,7 @@ def test_cli_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
         np.testing.assert_allclose(to_numpy(b), to_numpy(a), atol=1e-5, err_msg=a.path)
     metrics = json.loads((tmp_path / "cut" / "metrics.json").read_text())
     assert metrics["resumed"] is True
+    assert metrics["train_seconds"] >= round(before["seconds"], 2)  # both parts of the training
 
 
 def _aggressive_run(backup=None, epochs=EPOCHS):

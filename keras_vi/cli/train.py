@@ -67,8 +67,13 @@ def train(args):
     model = cls(**model_kwargs)
     model_config = model.get_config()  # as constructed: default networks are built from the data
     model.compile(optimizer=model.default_optimizer(args.learning_rate))
-    # a checkpoint every epoch, removed when the fit ends; `--resume` continues from it
-    callbacks = [keras.callbacks.BackupAndRestore(backup_dir)]
+    # a checkpoint every epoch, removed when the fit ends; `--resume` continues from it, and
+    # the training seconds of a resumed run count its interrupted part's finished epochs too
+    # (written before each checkpoint, so a checkpointed epoch's seconds are never lost)
+    seconds_path, seconds_before = _seconds_before(backup_dir)
+    callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: _write_json(
+                     seconds_path, {"seconds": seconds_before + time.perf_counter() - start, "epochs": epoch + 1})),
+                 keras.callbacks.BackupAndRestore(backup_dir)]
     if args.tensorboard:
         from keras_vi.callbacks import ImageLogger
 
@@ -78,7 +83,7 @@ def train(args):
     start = time.perf_counter()
     history = model.fit(x_train, epochs=args.epochs, verbose=args.verbose, callbacks=callbacks,
                         **fit_kwargs)
-    train_seconds = time.perf_counter() - start
+    train_seconds = seconds_before + time.perf_counter() - start
     test_metrics = model.evaluate(x_test, batch_size=args.batch_size, verbose=0, return_dict=True)
     if after_fit is not None:
         test_metrics.update(after_fit(model, x_train.x, x_test, batch_size=args.batch_size,
@@ -127,6 +132,20 @@ def train(args):
         json.dump(metrics, f, indent=2)
     print(json.dumps({"test": metrics["test"], "out": args.out}, indent=2))
     return metrics
+
+
+def _seconds_before(backup_dir):
+    """Where the run's training seconds are kept, and those of an interrupted run's finished epochs."""
+    path = os.path.join(backup_dir, "seconds.json")  # removed with the checkpoint
+    if not os.path.isfile(path):
+        return path, 0.0
+    with open(path) as f:
+        return path, float(json.load(f)["seconds"])
+
+
+def _write_json(path, value):
+    with open(path, "w") as f:
+        json.dump(value, f)
 
 
 # what must be the same for `--resume` to continue a run
