@@ -1,4 +1,4 @@
-"""Private helpers shared by the package (argument checks, numeric helpers)."""
+"""Private helpers shared by the package and its scripts (argument checks, numeric helpers, the machine)."""
 
 import importlib.util
 import math
