@@ -11,6 +11,7 @@ progress (results/ROW/log.jsonl only: the epochs run so far), or not run.
 import json
 import os
 import shutil
+import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,10 +52,11 @@ def line(name, row):
                   f"{results['epochs_run']}{cut} ({results['best_epoch']})",
                   _hours(results["train_seconds"]), results["backend"], results["machine"]]
     elif log:
-        per_epoch = sum(entry["seconds"] for entry in log) / len(log)
+        # the median: an epoch that spanned a pause (SIGSTOP while the machine ran the tests) is not its cost
+        per_epoch = statistics.median(entry["seconds"] for entry in log)
         best = max(log, key=lambda entry: entry["val_elbo"])
         cells += [f"running: {len(log)} of up to {row['epochs']} epochs, best validation ELBO "
-                  f"{best['val_elbo']:.2f} (epoch {best['epoch'] + 1}); {per_epoch:.0f} s an epoch so far, "
+                  f"{best['val_elbo']:.2f} (epoch {best['epoch'] + 1}); {per_epoch:.0f} s an epoch (median) so far, "
                   "on a CPU shared with other runs",
                   "–", "–", "–", "–", "–", "–"]
     elif cost:  # one epoch measured here: a row for a GPU machine
