@@ -43,12 +43,9 @@ def run_case(backend, args, module="benchmarks.case"):
 
 
 def machine():
-    cpu = "unknown CPU"
-    if os.path.exists("/proc/cpuinfo"):
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    from keras_vi.utils import cpu_model
+
+    cpu = cpu_model() or "unknown CPU"
     versions = {}
     for name in ("keras", "tensorflow", "jax", "torch", "numpy"):
         try:

@@ -19,18 +19,22 @@ def tensorflow_installed():
         return False
 
 
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, or None where that file does not give it."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), None)
+    except OSError:
+        return None
+
+
 def machine():
     """This machine in a few words, for the record of a measurement: "CPU model, N cores".
 
     "CPU model, 1 of 2 cores" when the process may run on fewer cores than the machine has
     (`taskset`): the timings it records are that many cores' timings.
     """
-    cpu = None
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), None)
-    except OSError:
-        pass
+    cpu = cpu_model()
     total = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
     cores = f"{usable} of {total} cores" if usable < total else f"{total} cores"
