@@ -66,7 +66,8 @@ def test_vamp_hierarchical_prior_reads_q_z2(run):
 
 
 def test_a_run_resumes_where_it_stopped(run, tmp_path, monkeypatch):
-    """Two epochs of a tiny row, interrupted after the first, give the uninterrupted run's log."""
+    """Three epochs of a tiny row, interrupted after the first, give the uninterrupted run's log,
+    resumed from the run directory or, in a new clone, from the committed snapshot."""
     from keras_vi import datasets
 
     rng = np.random.default_rng(0)
@@ -94,8 +95,17 @@ def test_a_run_resumes_where_it_stopped(run, tmp_path, monkeypatch):
         run.main(again)  # stops after the first epoch's checkpoint
     with pytest.raises(SystemExit, match="add --resume"):
         run.main(again)
+    # the interrupted run's state, committed; a new clone (no run directory) resumes from it
+    snapshots = str(tmp_path / "snapshots")
+    run.main(["tiny", "--out", str(tmp_path / "b"), "--stage", "snapshot", "--snapshot-dir", snapshots])
+    assert sorted(os.listdir(os.path.join(snapshots, "tiny"))) == sorted(run.RUN_STATE)
+    with pytest.raises(SystemExit, match="holds no interrupted run"):
+        run.main(["tiny", "--out", str(tmp_path / "a"), "--stage", "snapshot", "--snapshot-dir", snapshots])
+    run.main(["tiny", "--out", str(tmp_path / "c"), "--num-samples", "4", "--verbose", "0", "--resume",
+              "--snapshot-dir", snapshots])
     run.main(again + ["--resume"])
-    resumed = [json.loads(line) for line in open(tmp_path / "b" / "tiny" / "log.jsonl")]
-    assert [entry["epoch"] for entry in resumed] == [0, 1, 2]
-    for key in ("loss", "val_elbo"):
-        np.testing.assert_allclose([e[key] for e in resumed], [e[key] for e in logs], rtol=1e-5)
+    for directory in ("b", "c"):
+        resumed = [json.loads(line) for line in open(tmp_path / directory / "tiny" / "log.jsonl")]
+        assert [entry["epoch"] for entry in resumed] == [0, 1, 2]
+        for key in ("loss", "val_elbo"):
+            np.testing.assert_allclose([e[key] for e in resumed], [e[key] for e in logs], rtol=1e-5)

@@ -2,6 +2,7 @@
 
     python zoo/reproductions/run.py vae --data-dir ../shared/data --out runs/reproductions
     python zoo/reproductions/run.py vae ... --resume          # continue an interrupted run
+    python zoo/reproductions/run.py vae ... --stage snapshot  # its state, to commit (resume/ROW/)
     python zoo/reproductions/run.py vae ... --stage evaluate  # test L_5000 of the saved model only
     KERAS_BACKEND=torch python zoo/reproductions/run.py vae ... --stage cross_backend
 
@@ -9,7 +10,11 @@ Each row trains on the 50,000 training images, keeps the weights of the epoch wi
 the best validation ELBO (10,000 validation images; early stopping where the
 protocol has it), and estimates L_5000 on all 10,000 test images. A checkpoint
 is written after every epoch (`keras.callbacks.BackupAndRestore`) and `--resume`
-continues from it exactly. The run directory gets `log.jsonl` (one line per
+continues from it exactly. A checkpoint lives in the run directory, which a new
+clone does not have: `--stage snapshot` copies a running row's state (checkpoint,
+best weights, `best.json`, `log.jsonl`) into `zoo/reproductions/resume/ROW/`, to
+be committed, and `--resume` starts from there when the run directory has none.
+The run directory gets `log.jsonl` (one line per
 epoch), `best.weights.h5`, `model.keras` and `results.json`; `write_card.py`
 makes the card's table from the results. `--epochs` cuts a protocol short (a
 smoke test); the results say so.
@@ -18,6 +23,7 @@ smoke test); the results say so.
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -73,6 +79,26 @@ def _best_checkpoint_callback():
     return BestAndLog
 
 
+# what an interrupted run needs to go on: BackupAndRestore's checkpoint and BestAndLog's files
+RUN_STATE = ("backup", "best.weights.h5", "best.json", "log.jsonl")
+SNAPSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resume")
+
+
+def copy_state(source, target):
+    """Copies an interrupted run's state (`RUN_STATE`) from one directory to another."""
+    if not os.path.isdir(os.path.join(source, "backup")):
+        raise SystemExit(f"{source} holds no interrupted run ({source}/backup is missing).")
+    os.makedirs(target, exist_ok=True)
+    for name in RUN_STATE:
+        path = os.path.join(source, name)
+        if os.path.isdir(os.path.join(target, name)):
+            shutil.rmtree(os.path.join(target, name))
+        if os.path.isdir(path):
+            shutil.copytree(path, os.path.join(target, name))
+        elif os.path.isfile(path):
+            shutil.copy2(path, target)
+
+
 def train(row, args, out):
     import keras
 
@@ -80,6 +106,10 @@ def train(row, args, out):
     from keras_vi import datasets
 
     backup = os.path.join(out, "backup")
+    snapshot = os.path.join(args.snapshot_dir, os.path.basename(out))
+    if args.resume and not os.path.isdir(backup) and os.path.isdir(os.path.join(snapshot, "backup")):
+        print(f"--resume: {out} holds no checkpoint; starting from the snapshot in {snapshot}")
+        copy_state(snapshot, out)
     if os.path.isdir(backup) and not args.resume:
         raise SystemExit(f"{out} holds an interrupted run: add --resume, or remove {backup}.")
     if args.resume and not os.path.isdir(backup):
@@ -193,10 +223,15 @@ def main(argv=None):
     parser.add_argument("row", choices=tuple(ROWS))
     parser.add_argument("--data-dir", default=None, help="binarized MNIST's files (default: TFDS)")
     parser.add_argument("--out", default="runs/reproductions")
-    parser.add_argument("--stage", choices=("all", "train", "evaluate", "cross_backend", "preset"), default="all",
+    parser.add_argument("--stage", choices=("all", "train", "evaluate", "cross_backend", "preset", "snapshot"),
+                        default="all",
                         help="cross_backend: L_k of the saved model under KERAS_BACKEND, on its own; "
-                             "preset: the evaluated model as a bundled preset")
-    parser.add_argument("--resume", action="store_true")
+                             "preset: the evaluated model as a bundled preset; "
+                             "snapshot: an interrupted run's state into --snapshot-dir, to commit")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the run directory's checkpoint, or else from the snapshot")
+    parser.add_argument("--snapshot-dir", default=SNAPSHOTS,
+                        help="where --stage snapshot writes ROW/ and --resume looks for it")
     parser.add_argument("--epochs", type=int, default=None, help="cut the protocol short (smoke test)")
     parser.add_argument("--num-samples", type=int, default=5000, help="k of the test L_k")
     parser.add_argument("--seed", type=int, default=0)
@@ -214,6 +249,8 @@ def main(argv=None):
         cross_backend(args.row, args, out)
     if args.stage == "preset":
         write_preset(args.row, row, args, out)
+    if args.stage == "snapshot":
+        copy_state(out, os.path.join(args.snapshot_dir, os.path.basename(out)))
 
 
 if __name__ == "__main__":
