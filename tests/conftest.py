@@ -46,20 +46,24 @@ def pytest_sessionfinish(session, exitstatus):
 # in two: one process of a suite uses one core, and on 2 cores JAX's alone ran its last
 # minutes with the other core idle). KERAS_VI_TEST_SHARD="i/n" keeps the i-th of n groups
 # of whole test files (module fixtures and the compiled shapes a file reuses stay in one
-# process), balanced by each file's seconds in `--durations=0` (TensorFlow's: on 2026-12-02, three
-# suites side by side, 2 cores); a file not listed counts 2 s a test. Only the balance
-# depends on these numbers, not which tests run: the n shards together run every test.
+# process), balanced by each file's seconds in `--durations=0` (`make test` of a clean clone on
+# 2026-12-07: the five processes side by side on 2 cores, so each figure is a share of a core);
+# a file not listed counts 2 s a test. Only the balance depends on these numbers, not which
+# tests run: the n shards together run every test.
 FILE_SECONDS = {
-    "tensorflow": {"conformance": 295, "examples": 179, "data_parallel": 178, "benchmarks": 113,
-                   "resume": 107, "mixed_precision": 106, "cli": 106, "collapse": 84, "ar_vae": 78,
-                   "doctests": 75, "real_nvp": 65, "presets": 60, "base": 55, "zoo": 46, "export": 41, "vq": 31,
-                   "vq_speech_recipe": 37},  # timed alone on one core, 2026-12-07
-    # JAX's: its suite alone, after the test XLA flags above (2026-12-03)
-    "jax": {"examples": 160, "real_nvp": 88, "mixed_precision": 71, "conformance": 64, "cli": 62,
-            "resume": 60, "data_parallel": 55, "benchmarks": 51, "zoo": 45, "collapse": 45, "priors": 38,
-            "doctests": 38, "vq": 35, "ar_vae": 28, "flows": 26, "export": 25, "estimators": 20,
-            "base": 19, "factor_vae": 18, "datasets": 18, "likelihoods": 15,
-            "presets": 150},  # presets: its tests timed in parts beside other jobs, 2026-12-07
+    "tensorflow": {"examples": 370, "conformance": 278, "presets": 224, "readme": 220, "resume": 217,
+                   "data_parallel": 208, "guide": 186, "benchmarks": 158, "hierarchical_vae": 134,
+                   "vq_speech_recipe": 129, "mixed_precision": 128, "cli": 96, "doctests": 92, "docs": 85,
+                   "collapse": 80, "base": 70, "real_nvp": 53, "export": 53, "gaussian_mixture": 49, "zoo": 47,
+                   "priors": 45, "ar_vae": 45, "vq_any_rank": 42, "ar_vae_recipe": 39, "flows": 29,
+                   "bad_input": 28, "factor_vae": 23, "vq": 22, "reproductions": 20, "image_logger": 19,
+                   "disentanglement": 17, "networks": 16, "estimators": 15, "plotting": 15, "datasets": 14},
+    "jax": {"examples": 637, "presets": 371, "cli": 360, "resume": 358, "collapse": 274, "conformance": 198,
+            "hierarchical_vae": 178, "guide": 170, "zoo": 156, "benchmarks": 153, "data_parallel": 142,
+            "doctests": 95, "datasets": 82, "priors": 70, "ar_vae": 62, "estimators": 62, "base": 58,
+            "real_nvp": 51, "export": 50, "mixed_precision": 45, "flows": 41, "vq_any_rank": 36, "vq": 29,
+            "image_logger": 28, "readme": 28, "factor_vae": 24, "dequantization": 23, "ar_vae_recipe": 21,
+            "bad_input": 21, "plotting": 21, "gaussian_mixture": 18},
 }
 
 

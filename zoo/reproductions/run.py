@@ -15,7 +15,7 @@ clone does not have: `--stage snapshot` copies a running row's state (checkpoint
 best weights, `best.json`, `log.jsonl`) into `zoo/reproductions/resume/ROW/`, to
 be committed, and `--resume` starts from there when the run directory has none.
 The run directory gets `log.jsonl` (one line per
-epoch), `best.weights.h5`, `model.keras` and `results.json`; `write_card.py`
+epoch), `best.weights.npz`, `model.keras` and `results.json`; `write_card.py`
 makes the card's table from the results. `--epochs` cuts a protocol short (a
 smoke test); the results say so.
 """
@@ -26,6 +26,8 @@ import os
 import shutil
 import sys
 import time
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # rows.py beside this file
 from rows import LR_GAMMA, ROWS, VARIANTS, build_model, optimizer  # noqa: E402,F401  (the protocols)
@@ -66,7 +68,9 @@ def _best_checkpoint_callback():
             logs = {k: float(v) for k, v in (logs or {}).items()}
             line = {"epoch": epoch, "seconds": round(time.perf_counter() - self.start, 2), **logs}
             if logs["val_elbo"] > self.state["best_val_elbo"]:
-                self.model.save_weights(os.path.join(self.out, "best.weights.h5"))
+                # the model's weights only (a third of save_weights' file, which adds Adam's state):
+                # a running row's snapshot is committed
+                np.savez(os.path.join(self.out, "best.weights.npz"), *self.model.get_weights())
                 self.state = {"best_val_elbo": logs["val_elbo"], "best_epoch": epoch}
                 line["best"] = True
             with open(self.state_path, "w") as f:
@@ -80,7 +84,7 @@ def _best_checkpoint_callback():
 
 
 # what an interrupted run needs to go on: BackupAndRestore's checkpoint and BestAndLog's files
-RUN_STATE = ("backup", "best.weights.h5", "best.json", "log.jsonl")
+RUN_STATE = ("backup", "best.weights.npz", "best.weights.h5", "best.json", "log.jsonl")
 SNAPSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resume")
 
 
@@ -97,6 +101,16 @@ def copy_state(source, target):
             shutil.copytree(path, os.path.join(target, name))
         elif os.path.isfile(path):
             shutil.copy2(path, target)
+
+
+def load_best_weights(model, out):
+    """Sets the best epoch's weights: best.weights.npz, or a run from before it's best.weights.h5."""
+    path = os.path.join(out, "best.weights.npz")
+    if not os.path.isfile(path):  # written only by a run that has not improved since it resumed
+        model.load_weights(os.path.join(out, "best.weights.h5"))
+        return
+    with np.load(path) as arrays:
+        model.set_weights([arrays[f"arr_{i}"] for i in range(len(arrays.files))])
 
 
 def train(row, args, out):
@@ -128,7 +142,7 @@ def train(row, args, out):
     callbacks += [_best_checkpoint_callback()(out, row["patience"]), keras.callbacks.BackupAndRestore(backup)]
     model.fit(train_batches, epochs=args.epochs or row["epochs"], validation_data=x_val,
               validation_batch_size=1000, callbacks=callbacks, verbose=args.verbose)
-    model.load_weights(os.path.join(out, "best.weights.h5"))
+    load_best_weights(model, out)
     model.save(os.path.join(out, "model.keras"))
 
 
