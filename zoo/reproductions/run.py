@@ -14,10 +14,9 @@ continues from it exactly. A checkpoint lives in the run directory, which a new
 clone does not have: `--stage snapshot` copies a running row's state (checkpoint,
 best weights, `best.json`, `log.jsonl`) into `zoo/reproductions/resume/ROW/`, to
 be committed, and `--resume` starts from there when the run directory has none.
-The run directory gets `log.jsonl` (one line per
-epoch), `best.weights.npz`, `model.keras` and `results.json`; `write_card.py`
-makes the card's table from the results. `--epochs` cuts a protocol short (a
-smoke test); the results say so.
+The run directory gets `log.jsonl` (one line per epoch), `best.weights.npz`,
+`model.keras` and `results.json`; `card.py` makes the card's table from the results.
+`--epochs` cuts a protocol short (a smoke test); the results say so.
 """
 
 import argparse
@@ -94,9 +93,11 @@ def copy_state(source, target):
         raise SystemExit(f"{source} holds no interrupted run ({source}/backup is missing).")
     os.makedirs(target, exist_ok=True)
     for name in RUN_STATE:
-        path = os.path.join(source, name)
-        if os.path.isdir(os.path.join(target, name)):
-            shutil.rmtree(os.path.join(target, name))
+        path, old = os.path.join(source, name), os.path.join(target, name)
+        if os.path.isdir(old):  # an earlier copy's, replaced or (absent from source) removed
+            shutil.rmtree(old)
+        elif os.path.isfile(old):
+            os.remove(old)
         if os.path.isdir(path):
             shutil.copytree(path, os.path.join(target, name))
         elif os.path.isfile(path):
